@@ -1,0 +1,14 @@
+//! Hand-written runtime that the generated S3 client links to.
+//!
+//! Nothing here knows about individual S3 operations: the generated crate hands the runtime
+//! serialized requests, resolved endpoints and response parsers, and the runtime signs, sends,
+//! retries and classifies.
+
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+pub mod http;
+pub mod retry;
+pub mod sigv4;
+pub mod time;
+pub mod xml;
