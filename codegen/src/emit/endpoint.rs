@@ -1,0 +1,1 @@
+//! Endpoint resolver emitted from the `smithy.rules#endpointRuleSet` trait (in progress).

@@ -1,0 +1,3 @@
+//! Token emitters: one module per kind of generated code.
+
+mod endpoint;
