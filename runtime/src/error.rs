@@ -186,6 +186,7 @@ impl std::error::Error for BuildError {}
 /// No credentials could be loaded.
 #[derive(Debug)]
 pub struct CredentialsError {
+    not_found: bool,
     message: Cow<'static, str>,
     source: Option<BoxError>,
 }
@@ -194,6 +195,7 @@ impl CredentialsError {
     /// An error with a message and no underlying cause.
     pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
         Self {
+            not_found: false,
             message: message.into(),
             source: None,
         }
@@ -202,9 +204,29 @@ impl CredentialsError {
     /// An error caused by `source`.
     pub fn with_source(message: impl Into<Cow<'static, str>>, source: impl Into<BoxError>) -> Self {
         Self {
+            not_found: false,
             message: message.into(),
             source: Some(source.into()),
         }
+    }
+
+    /// The source holds no credentials, which is not a fault: a chain of providers moves on to
+    /// its next source instead of failing. `message` says what was looked for.
+    pub fn not_found(message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            not_found: true,
+            ..Self::new(message)
+        }
+    }
+
+    /// Whether the source simply held no credentials, rather than failing to load them.
+    pub fn is_not_found(&self) -> bool {
+        self.not_found
+    }
+
+    /// What went wrong, without the cause and the `no credentials` prefix.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 

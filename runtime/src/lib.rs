@@ -8,6 +8,8 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod profile;
+pub mod region;
 pub mod retry;
 pub mod sigv4;
 pub mod time;
