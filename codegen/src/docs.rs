@@ -596,6 +596,13 @@ impl Inline {
                 self.space();
             }
             if !word.is_empty() {
+                // `<i>key </i>.` means `*key*.`, not `*key* .`
+                let mut chars = word.chars();
+                if chars.next().is_some_and(|c| ".,;:!?)".contains(c))
+                    && !chars.next().is_some_and(char::is_alphanumeric)
+                {
+                    self.space = false;
+                }
                 self.separate();
                 escape_word(word, autolink, &mut self.text);
             }
@@ -970,6 +977,14 @@ mod tests {
             "**Bold** and **strong**, *em*",
         );
         converts("a<i> </i>b<b></b>", "a b");
+    }
+
+    #[test]
+    fn no_space_is_left_before_closing_punctuation() {
+        converts(
+            "See <a href=\"https://example.com/a\"> <code>Name</code> </a>. Use <i>key </i>, <b>x</b> ) or a .txt file ...",
+            "See [`Name`](https://example.com/a). Use *key*, **x**) or a .txt file...",
+        );
     }
 
     #[test]
