@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use s3_runtime::xml::{
-    parse_bool, parse_error_body, parse_number, ErrorBody, Reader, Writer, XmlError, MAX_DEPTH,
+    parse_bool, parse_error_body, parse_number, Element, ErrorBody, Reader, Writer, XmlError,
+    MAX_DEPTH,
 };
 
 #[derive(Debug, Default, PartialEq)]
@@ -113,9 +114,7 @@ fn nested_structures() {
         parsed,
         ListBuckets {
             owner: Some(Owner {
-                id: Some(
-                    "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a".into()
-                ),
+                id: Some("75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a".into()),
                 display_name: Some("webfile".into()),
             }),
             buckets: vec![
@@ -250,7 +249,10 @@ fn wrapped_and_flattened_lists() {
 #[test]
 fn invalid_number_names_element_and_value() {
     let e = list_objects(b"<R><Contents><Size>12x</Size></Contents></R>").unwrap_err();
-    assert_eq!(e.to_string(), "invalid value `12x` for `Size`: expected a long");
+    assert_eq!(
+        e.to_string(),
+        "invalid value `12x` for `Size`: expected a long"
+    );
 }
 
 #[test]
@@ -260,7 +262,10 @@ fn attributes_with_and_without_prefixes() {
     </Grant></AccessControlList></AccessControlPolicy>"#;
     let mut r = Reader::new(body);
     r.root().unwrap();
-    assert_eq!(r.next_child().unwrap().unwrap().local_name(), b"AccessControlList");
+    assert_eq!(
+        r.next_child().unwrap().unwrap().local_name(),
+        b"AccessControlList"
+    );
     assert_eq!(r.next_child().unwrap().unwrap().local_name(), b"Grant");
     let grantee = r.next_child().unwrap().unwrap();
     assert_eq!(grantee.local_name(), b"Grantee");
@@ -434,13 +439,16 @@ fn unknown_elements_are_skipped_at_any_depth() {
 #[test]
 fn truncated_input_at_every_offset_is_an_error() {
     let body = LIST_BUCKETS.as_bytes();
-    let end = LIST_BUCKETS.find("</ListAllMyBucketsResult>").unwrap()
-        + "</ListAllMyBucketsResult>".len();
+    let end =
+        LIST_BUCKETS.find("</ListAllMyBucketsResult>").unwrap() + "</ListAllMyBucketsResult>".len();
     let full = list_buckets(body).unwrap();
     for len in 0..=body.len() {
         let result = list_buckets(&body[..len]);
         if len < end {
-            assert!(result.is_err(), "a prefix of {len} bytes parsed: {result:?}");
+            assert!(
+                result.is_err(),
+                "a prefix of {len} bytes parsed: {result:?}"
+            );
         } else {
             assert_eq!(result.unwrap(), full, "{len} bytes");
         }
@@ -459,12 +467,69 @@ fn truncated_input_at_every_offset_is_an_error() {
     assert!(e.to_string().contains("not closed"), "{e}");
 }
 
+/// Every kind of markup the tokenizer knows, for truncation.
+const EVERYTHING: &str = "\u{feff}<?xml version=\"1.0\"?>
+<!DOCTYPE Root>
+<!-- comment -->
+<?pi data?>
+<s:Root xmlns:s=\"urn:x\" a=\"1 &amp; 2\">
+  <List><T1 a='x'>a&lt;b<![CDATA[<c>]]>&#x1F600;é</T1><Empty a=\"q\"/><T2/></List>
+  <Unknown><Deep a=\"z\"><T3>x</T3></Deep><Empty/></Unknown>
+  <T4>t<!-- c -->u<?pi?></T4>
+</s:Root>";
+
+/// Walks any document: elements named `T…` are read as text, `Unknown` is skipped, others are
+/// structures; collects attributes `a` and texts.
+fn walk(r: &mut Reader<'_>, element: Element<'_>, out: &mut Vec<String>) -> Result<(), XmlError> {
+    if let Some(a) = element.attribute("a")? {
+        out.push(a.into_owned());
+    }
+    match element.local_name() {
+        name if name.starts_with(b"T") => out.push(r.text()?.into_owned()),
+        b"Unknown" => r.skip()?,
+        _ => {
+            while let Some(child) = r.next_child()? {
+                walk(r, child, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn walk_all(body: &[u8]) -> Result<Vec<String>, XmlError> {
+    let mut r = Reader::new(body);
+    let root = r.root()?;
+    let mut out = Vec::new();
+    walk(&mut r, root, &mut out)?;
+    Ok(out)
+}
+
+#[test]
+fn truncated_markup_of_every_kind_is_an_error() {
+    let body = EVERYTHING.as_bytes();
+    let full = walk_all(body).unwrap();
+    assert_eq!(full, ["1 & 2", "x", "a<b<c>😀é", "q", "", "tu"]);
+    for len in 0..body.len() {
+        let result = walk_all(&body[..len]);
+        assert!(
+            result.is_err(),
+            "a prefix of {len} bytes parsed: {result:?}"
+        );
+    }
+}
+
 #[test]
 fn truncated_input_while_skipping_and_reading_text() {
-    for body in ["<R><K>abc", "<R><K>a&amp;", "<R><K><x>", "<R><K><![CDATA[x]]>"] {
+    for body in [
+        "<R><K>abc",
+        "<R><K>a&amp;",
+        "<R><K><x>",
+        "<R><K><![CDATA[x]]>",
+    ] {
         let e = child_text(body).unwrap_err();
         assert!(
-            e.to_string().starts_with("unexpected end of input inside `"),
+            e.to_string()
+                .starts_with("unexpected end of input inside `"),
             "{body}: {e}"
         );
     }
@@ -534,7 +599,10 @@ fn content_around_the_root() {
         ("  \n ", "no root element"),
         ("<?xml version=\"1.0\"?><!-- only -->", "no root element"),
         ("Bad Gateway", "text before the root element at byte 0"),
-        (" <![CDATA[x]]><R/>", "text before the root element at byte 10"),
+        (
+            " <![CDATA[x]]><R/>",
+            "text before the root element at byte 10",
+        ),
     ] {
         let e = Reader::new(body.as_bytes()).root().unwrap_err();
         assert_eq!(e.to_string(), message, "{body:?}");
@@ -574,7 +642,10 @@ fn depth_is_limited() {
     let e = nested(&mut r).unwrap_err();
     assert_eq!(
         e.to_string(),
-        format!("elements nested more than 128 deep at byte {}", 3 * MAX_DEPTH)
+        format!(
+            "elements nested more than 128 deep at byte {}",
+            3 * MAX_DEPTH
+        )
     );
     let body = nested_body(MAX_DEPTH + 1);
     let mut r = Reader::new(body.as_bytes());
@@ -656,9 +727,33 @@ impl Rng {
     /// text and non-ASCII characters, including those XML parsers treat as line ends.
     fn string(&mut self) -> String {
         const PIECES: &[&str] = &[
-            "&", "<", ">", "\"", "'", "\r", "\n", "\r\n", "\t", " ", "]]>", "&amp;", "&#x41;",
-            "<![CDATA[", "-->", "a", "Key", "é", "中文", "😀", "\u{85}", "\u{2028}", "\u{feff}",
-            "\u{fffd}", "=", "/", "?",
+            "&",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "\r",
+            "\n",
+            "\r\n",
+            "\t",
+            " ",
+            "]]>",
+            "&amp;",
+            "&#x41;",
+            "<![CDATA[",
+            "-->",
+            "a",
+            "Key",
+            "é",
+            "中文",
+            "😀",
+            "\u{85}",
+            "\u{2028}",
+            "\u{feff}",
+            "\u{fffd}",
+            "=",
+            "/",
+            "?",
         ];
         let len = self.below(12);
         (0..len)
@@ -804,10 +899,15 @@ fn value_parsers() {
         "invalid value `True` for `IsTruncated`: expected `true` or `false`"
     );
 
-    assert_eq!(parse_number::<i32>("MaxKeys", "1000", "an integer").unwrap(), 1000);
+    assert_eq!(
+        parse_number::<i32>("MaxKeys", "1000", "an integer").unwrap(),
+        1000
+    );
     assert_eq!(parse_number::<i64>("Size", "\t-5 ", "a long").unwrap(), -5);
     assert_eq!(parse_number::<f64>("F", "2.5", "a number").unwrap(), 2.5);
-    assert!(parse_number::<f64>("F", "NaN", "a number").unwrap().is_nan());
+    assert!(parse_number::<f64>("F", "NaN", "a number")
+        .unwrap()
+        .is_nan());
     assert_eq!(
         parse_number::<f64>("F", "-Infinity", "a number").unwrap(),
         f64::NEG_INFINITY
