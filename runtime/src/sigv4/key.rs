@@ -1,0 +1,182 @@
+//! The signing key: derived with four HMACs from the secret, date, region and service, and cached
+//! so that a request signed on the same day for the same scope skips the derivation.
+
+use std::collections::VecDeque;
+use std::sync::{PoisonError, RwLock};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::credentials::Credentials;
+
+pub(super) type HmacSha256 = Hmac<Sha256>;
+
+/// How many scopes are kept. A client signs for one or two (region, service) pairs per credential
+/// and day, so a handful covers credential rotation and the day boundary; the oldest goes first.
+const CAPACITY: usize = 8;
+
+/// Signing keys by (secret, date, region, service).
+///
+/// Each entry holds the HMAC state already keyed with the signing key: cloning it is a copy,
+/// which also saves the two SHA-256 blocks of HMAC key setup on every request.
+#[derive(Default)]
+pub(super) struct KeyCache {
+    entries: RwLock<VecDeque<Entry>>,
+}
+
+struct Entry {
+    /// Kept instead of a copy of the secret: a clone is a reference count.
+    credentials: Credentials,
+    date: Box<str>,
+    region: Box<str>,
+    service: Box<str>,
+    mac: HmacSha256,
+}
+
+impl Entry {
+    fn matches(&self, credentials: &Credentials, date: &str, region: &str, service: &str) -> bool {
+        *self.date == *date
+            && *self.region == *region
+            && *self.service == *service
+            && self.credentials.secret_access_key() == credentials.secret_access_key()
+    }
+}
+
+impl KeyCache {
+    /// The HMAC keyed with the signing key of this scope, from the cache when it is there.
+    pub(super) fn mac(
+        &self,
+        credentials: &Credentials,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> HmacSha256 {
+        let find = |entries: &VecDeque<Entry>| {
+            entries
+                .iter()
+                .find(|e| e.matches(credentials, date, region, service))
+                .map(|e| e.mac.clone())
+        };
+        if let Some(mac) = find(&self.entries.read().unwrap_or_else(PoisonError::into_inner)) {
+            return mac;
+        }
+        let mac = derive(credentials.secret_access_key(), date, region, service);
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if find(&entries).is_none() {
+            if entries.len() == CAPACITY {
+                entries.pop_front();
+            }
+            entries.push_back(Entry {
+                credentials: credentials.clone(),
+                date: date.into(),
+                region: region.into(),
+                service: service.into(),
+                mac: mac.clone(),
+            });
+        }
+        mac
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}
+
+fn keyed(key: &[u8]) -> HmacSha256 {
+    HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length")
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = keyed(key);
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
+fn derive(secret: &str, date: &str, region: &str, service: &str) -> HmacSha256 {
+    let mut mac = keyed(&[b"AWS4", secret.as_bytes()].concat());
+    mac.update(date.as_bytes());
+    let k_date: [u8; 32] = mac.finalize().into_bytes().into();
+    let k_region = hmac(&k_date, region.as_bytes());
+    let k_service = hmac(&k_region, service.as_bytes());
+    keyed(&hmac(&k_service, b"aws4_request"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(secret: &str) -> Credentials {
+        Credentials::new("AKIDEXAMPLE", secret, None, None)
+    }
+
+    fn signing_key(mac: HmacSha256) -> [u8; 32] {
+        // HMAC(key, "") identifies the key without exposing the HMAC internals.
+        mac.finalize().into_bytes().into()
+    }
+
+    #[test]
+    fn derives_the_documented_signing_key() {
+        // AWS General Reference, "Examples of how to derive a signing key for Signature Version 4".
+        let key = derive(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20120215",
+            "us-east-1",
+            "iam",
+        );
+        let expected = hmac(
+            &hex_decode("f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"),
+            b"",
+        );
+        assert_eq!(signing_key(key), expected);
+    }
+
+    #[test]
+    fn caches_per_secret_date_region_and_service() {
+        let cache = KeyCache::default();
+        let a = creds("secret-a");
+        let first = signing_key(cache.mac(&a, "20150830", "us-east-1", "s3"));
+        let again = signing_key(cache.mac(&a.clone(), "20150830", "us-east-1", "s3"));
+        assert_eq!(first, again);
+        assert_eq!(cache.len(), 1, "a hit adds no entry");
+
+        let scopes = [
+            (creds("secret-b"), "20150830", "us-east-1", "s3"),
+            (a.clone(), "20150831", "us-east-1", "s3"),
+            (a.clone(), "20150830", "eu-west-1", "s3"),
+            (a.clone(), "20150830", "us-east-1", "s3express"),
+        ];
+        for (creds, date, region, service) in &scopes {
+            let key = signing_key(cache.mac(creds, date, region, service));
+            assert_ne!(key, first, "{date} {region} {service}");
+            let fresh = signing_key(derive(creds.secret_access_key(), date, region, service));
+            assert_eq!(key, fresh);
+        }
+        assert_eq!(cache.len(), 1 + scopes.len());
+    }
+
+    #[test]
+    fn evicts_the_oldest_scope_when_full() {
+        let cache = KeyCache::default();
+        let a = creds("secret");
+        let regions: Vec<String> = (0..=CAPACITY).map(|i| format!("region-{i}")).collect();
+        for region in &regions {
+            cache.mac(&a, "20150830", region, "s3");
+        }
+        assert_eq!(cache.len(), CAPACITY);
+        let entries = cache.entries.read().unwrap();
+        assert!(entries.iter().all(|e| *e.region != *regions[0]));
+        assert!(entries.iter().any(|e| *e.region == *regions[CAPACITY]));
+    }
+
+    fn hex_decode(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}
