@@ -39,9 +39,9 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// An endpoint with only a URL.
-    pub fn new(url: String) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            url,
+            url: url.into(),
             headers: Vec::new(),
             auth_schemes: Vec::new(),
             backend: None,
@@ -50,8 +50,8 @@ impl Endpoint {
     }
 
     /// Adds the `authSchemes` property.
-    pub fn with_auth_schemes(mut self, auth_schemes: Vec<AuthScheme>) -> Self {
-        self.auth_schemes = auth_schemes;
+    pub fn with_auth_schemes(mut self, auth_schemes: impl Into<Vec<AuthScheme>>) -> Self {
+        self.auth_schemes = auth_schemes.into();
         self
     }
 
@@ -62,8 +62,8 @@ impl Endpoint {
     }
 
     /// Adds a header value.
-    pub fn with_header(mut self, name: impl Into<Text>, values: Vec<Text>) -> Self {
-        self.headers.push((name.into(), values));
+    pub fn with_header(mut self, name: impl Into<Text>, values: impl Into<Vec<Text>>) -> Self {
+        self.headers.push((name.into(), values.into()));
         self
     }
 
@@ -92,9 +92,9 @@ pub struct AuthScheme {
 
 impl AuthScheme {
     /// A scheme with only a name.
-    pub const fn new(name: Text) -> Self {
+    pub fn new(name: impl Into<Text>) -> Self {
         Self {
-            name,
+            name: name.into(),
             signing_name: None,
             signing_region: None,
             signing_region_set: Cow::Borrowed(&[]),
@@ -115,8 +115,8 @@ impl AuthScheme {
     }
 
     /// Sets `signingRegionSet`.
-    pub fn signing_region_set(mut self, value: impl Into<Cow<'static, [Text]>>) -> Self {
-        self.signing_region_set = value.into();
+    pub fn signing_region_set(mut self, value: Cow<'static, [Text]>) -> Self {
+        self.signing_region_set = value;
         self
     }
 
