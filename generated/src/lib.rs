@@ -6,3 +6,4 @@
 #![warn(missing_docs)]
 pub mod operation;
 pub mod types;
+pub mod endpoint;
