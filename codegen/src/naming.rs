@@ -64,6 +64,16 @@ pub fn variant_name(name: &str) -> String {
     }
 }
 
+/// The client setting for an endpoint parameter: the standard built-ins keep the names every AWS
+/// SDK uses (`SDK::Endpoint` is `endpoint_url`), the rest are their parameter's name.
+pub fn endpoint_setting(param: &str, builtin: Option<&str>) -> String {
+    match builtin {
+        Some("AWS::Region") => "region".to_owned(),
+        Some("SDK::Endpoint") => "endpoint_url".to_owned(),
+        _ => snake(param),
+    }
+}
+
 /// A `SCREAMING_SNAKE` constant name.
 pub fn constant(name: &str) -> String {
     apply_overrides(name).to_snake_case().to_uppercase()
@@ -141,6 +151,20 @@ mod tests {
         assert_eq!(variant_name("Unknown"), "UnknownValue");
         assert_eq!(variant_name("Self"), "SelfValue");
         assert_eq!(variant_name("1x"), "V1x");
+    }
+
+    #[test]
+    fn endpoint_settings() {
+        assert_eq!(
+            endpoint_setting("Endpoint", Some("SDK::Endpoint")),
+            "endpoint_url"
+        );
+        assert_eq!(endpoint_setting("Region", Some("AWS::Region")), "region");
+        assert_eq!(
+            endpoint_setting("UseFIPS", Some("AWS::UseFIPS")),
+            "use_fips"
+        );
+        assert_eq!(endpoint_setting("ForcePathStyle", None), "force_path_style");
     }
 
     #[test]

@@ -2,8 +2,18 @@
 
 //! A typed client for Amazon Simple Storage Service, generated from its Smithy model (`com.amazonaws.s3#AmazonS3`).
 //!
-//! <p></p>
 #![warn(missing_docs)]
-pub mod operation;
-pub mod types;
+#![allow(deprecated)]
+#[rustfmt::skip]
+mod client;
+#[rustfmt::skip]
+pub mod config;
+#[rustfmt::skip]
 pub mod endpoint;
+#[rustfmt::skip]
+pub mod operation;
+#[rustfmt::skip]
+pub mod types;
+pub use client::Client;
+pub use config::Config;
+pub use s3_runtime::error::Error;

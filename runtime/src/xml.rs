@@ -57,6 +57,11 @@ enum ErrorKind {
         expected: String,
         found: String,
     },
+    /// A required element without a zero value (a structure) is missing.
+    MissingElement {
+        shape: String,
+        element: String,
+    },
     /// quick-xml handed out a slice that is not part of the body. Its slice reader always borrows
     /// from the input, so this guards an assumption rather than a property of the input.
     Detached,
@@ -92,6 +97,17 @@ impl XmlError {
             ErrorKind::UnexpectedRoot {
                 expected: expected.to_owned(),
                 found: found.to_owned(),
+            },
+            None,
+        )
+    }
+
+    /// The required `element` of `shape` is missing and has no zero value to stand in for it.
+    pub fn missing_element(shape: &str, element: &str) -> Self {
+        Self::new(
+            ErrorKind::MissingElement {
+                shape: shape.to_owned(),
+                element: element.to_owned(),
             },
             None,
         )
@@ -150,6 +166,12 @@ impl fmt::Display for XmlError {
                 quoted(f, found)?;
                 f.write_str(", expected ")?;
                 quoted(f, expected)?;
+            }
+            ErrorKind::MissingElement { shape, element } => {
+                f.write_str("missing required element ")?;
+                quoted(f, element)?;
+                f.write_str(" of ")?;
+                quoted(f, shape)?;
             }
             ErrorKind::Detached => f.write_str("xml reader returned text outside the body")?,
         }

@@ -15,7 +15,8 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
         return Ok(());
     }
     bucket_in_endpoint(ir)?;
-    check_unwrapped_outputs(ir)
+    check_unwrapped_outputs(ir)?;
+    empty_location_constraint_is_us_east_1(ir)
 }
 
 /// The `{Bucket}` label is not written into the path.
@@ -75,4 +76,29 @@ pub fn unwrapped_output(operation: &Shape) -> bool {
     operation
         .traits
         .has("aws.customizations#s3UnwrappedXmlOutput")
+}
+
+/// GetBucketLocation answers `<LocationConstraint/>` for buckets in us-east-1, the region that
+/// predates location constraints; the output says `us-east-1` instead of an empty value.
+fn empty_location_constraint_is_us_east_1(ir: &mut Ir<'_>) -> Result<(), Error> {
+    let Some(op) = ir
+        .operations
+        .iter_mut()
+        .find(|op| op.id.name() == "GetBucketLocation")
+    else {
+        return Ok(());
+    };
+    let member = op
+        .output
+        .members
+        .iter_mut()
+        .find(|m| m.name == "LocationConstraint" && m.binding == Binding::Body)
+        .ok_or_else(|| {
+            Error::new(
+                "S3 patch `empty_location_constraint_is_us_east_1`: GetBucketLocation's output \
+                 no longer has a LocationConstraint body member",
+            )
+        })?;
+    member.empty_value = Some("us-east-1");
+    Ok(())
 }

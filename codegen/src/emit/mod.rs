@@ -1,8 +1,11 @@
 //! Token emitters: one module per kind of generated code, and the helpers they share.
 
+mod client;
 mod endpoint;
+mod http;
 mod operation;
 mod types;
+mod xml;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -21,6 +24,8 @@ pub fn crate_files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
     files.push(file("src/lib.rs", lib_rs(ir))?);
     files.extend(types::files(ir)?);
     files.extend(operation::files(ir)?);
+    files.extend(client::files(ir)?);
+    files.extend(endpoint::files(ir)?);
     Ok(files)
 }
 
@@ -44,15 +49,30 @@ fn lib_rs(ir: &Ir<'_>) -> TokenStream {
     quote! {
         #docs
         #![warn(missing_docs)]
+        // The generated code reads and writes deprecated members too; users still get warnings.
+        #![allow(deprecated)]
 
+        // The files are prettyplease's formatting, which `cargo xtask codegen --check` guards.
+        #[rustfmt::skip]
+        mod client;
+        #[rustfmt::skip]
+        pub mod config;
+        #[rustfmt::skip]
+        pub mod endpoint;
+        #[rustfmt::skip]
         pub mod operation;
+        #[rustfmt::skip]
         pub mod types;
+
+        pub use client::Client;
+        pub use config::Config;
+        pub use s3_runtime::error::Error;
     }
 }
 
 /// The model's HTML documentation as Markdown, then `extra` paragraphs.
 pub(crate) fn doc_text(html: Option<&str>, extra: &[String]) -> String {
-    let mut text = html.map(crate::docs::to_rustdoc).unwrap_or_default();
+    let mut text = model_docs(html).unwrap_or_default();
     for paragraph in extra {
         if !text.is_empty() {
             text.push_str("\n\n");
@@ -67,12 +87,15 @@ pub fn doc_attrs(html: Option<&str>, extra: &[String]) -> TokenStream {
     doc_lines(&doc_text(html, extra))
 }
 
+/// The model's documentation as Markdown, if it says anything.
+fn model_docs(html: Option<&str>) -> Option<String> {
+    html.map(crate::docs::to_rustdoc)
+        .filter(|text| !text.is_empty())
+}
+
 /// The docs of a named item, or `summary` where the model has none.
 pub fn item_docs(html: Option<&str>, summary: &str) -> TokenStream {
-    match html {
-        Some(_) => doc_attrs(html, &[]),
-        None => doc(summary),
-    }
+    doc_lines(&model_docs(html).unwrap_or_else(|| summary.to_owned()))
 }
 
 /// `#[doc = "…"]` attributes for Markdown text, a line each.
@@ -96,9 +119,12 @@ fn doc_line(line: &str) -> String {
     }
 }
 
-/// A member's docs: the model's text plus its constraints.
+/// A member's docs: the model's text (or a line naming the member) plus its constraints.
 pub fn member_docs(member: &MemberIr<'_>) -> TokenStream {
-    doc_attrs(member.docs, &member.constraints)
+    let mut paragraphs =
+        vec![model_docs(member.docs).unwrap_or_else(|| format!("The `{}` member.", member.name))];
+    paragraphs.extend(member.constraints.iter().cloned());
+    doc_lines(&paragraphs.join("\n\n"))
 }
 
 /// The Rust type of a value.
@@ -133,9 +159,10 @@ pub fn rust_type(ty: &RustType) -> TokenStream {
     }
 }
 
-/// The type of a member's field: `Option<T>` unless required or defaulted.
+/// The type of a member's field: `Option<T>` unless required or defaulted, boxed if recursive.
 pub fn field_type(member: &MemberIr<'_>) -> TokenStream {
     let ty = rust_type(&member.ty);
+    let ty = if member.boxed { quote!(Box<#ty>) } else { ty };
     if member.optional() {
         quote!(Option<#ty>)
     } else {

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, file, types};
+use super::{client, doc, file, http, types};
 use crate::ir::{Ir, OperationIr};
 use crate::naming::{ident, snake};
 use crate::{Error, GeneratedFile};
@@ -16,10 +16,8 @@ pub fn files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
         let module = ident(&op.module);
         let doc = doc(&format!("The `{}` operation.", op.name));
         modules.push(quote!(#doc pub mod #module;));
-        files.push(file(
-            &format!("src/operation/{}.rs", op.module),
-            operation(op)?,
-        )?);
+        let path = format!("src/operation/{}.rs", op.module.trim_start_matches("r#"));
+        files.push(file(&path, operation(op, ir)?)?);
     }
     files.push(file(
         "src/operation/mod.rs",
@@ -31,7 +29,7 @@ pub fn files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
     Ok(files)
 }
 
-fn operation(op: &OperationIr<'_>) -> Result<TokenStream, Error> {
+fn operation(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
     let docs = super::doc_text(op.docs, &[]);
     let docs = super::inner_doc_lines(&docs);
     let input = types::structure(
@@ -43,11 +41,21 @@ fn operation(op: &OperationIr<'_>) -> Result<TokenStream, Error> {
         &format!("The output of the `{}` operation.", op.name),
     )?;
     let error = error_enum(op);
+    let (header_names, headers) = http::header_constants(op);
+    let serialize = http::serializer(op, &ir.service, &headers)?;
+    let deserialize = http::deserializer(op)?;
+    let deserialize_error = http::error_deserializer(op);
+    let fluent = client::fluent_builder(op, ir)?;
     Ok(quote! {
         #docs
         #input
         #output
         #error
+        #header_names
+        #serialize
+        #deserialize
+        #deserialize_error
+        #fluent
     })
 }
 

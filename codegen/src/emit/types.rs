@@ -8,7 +8,7 @@ use super::{
     builder_ident, debug_impl, doc, doc_attrs, field_type, file, is_copy, item_docs, lit,
     member_docs, rust_type,
 };
-use crate::ir::{EnumIr, Ir, MemberIr, RustType, StructureIr, TypeDef};
+use crate::ir::{EnumIr, Ir, MemberIr, Role, RustType, StructureIr, TypeDef};
 use crate::naming::{ident, snake};
 use crate::{Error, GeneratedFile};
 
@@ -22,7 +22,7 @@ pub fn files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
                 &s.name,
                 structure(s, &format!("The `{}` structure.", s.id.name()))?,
             ),
-            TypeDef::Union(u) => (&u.name, union(u)),
+            TypeDef::Union(u) => (&u.name, union(u)?),
             TypeDef::Enum(e) => (&e.name, enumeration(e)),
         };
         let module = ident(&snake(name));
@@ -97,6 +97,22 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
         let deprecated = m.deprecated.then(|| quote!(#[deprecated]));
         quote!(#docs #deprecated pub #field: #ty,)
     });
+    let is_output = s.role == Role::Output;
+    let request_ids_field = is_output.then(|| quote!(request_ids: s3_runtime::rest::RequestIds,));
+    let request_ids_methods = is_output.then(|| {
+        quote! {
+            /// The `x-amz-request-id` of the response.
+            pub fn request_id(&self) -> Option<&str> {
+                self.request_ids.request_id()
+            }
+
+            /// The `x-amz-id-2` of the response.
+            pub fn extended_request_id(&self) -> Option<&str> {
+                self.request_ids.extended_request_id()
+            }
+        }
+    });
+    let xml = super::xml::impls(s, false)?;
     let builder_fields = s.members.iter().map(|m| {
         let (field, ty) = (ident(&m.field), rust_type(&m.ty));
         quote!(pub(crate) #field: Option<#ty>,)
@@ -124,7 +140,7 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
     } else {
         quote!(#[derive(Clone, Debug, Default, PartialEq)])
     };
-    let error_impls = matches!(s.role, crate::ir::Role::Error { .. }).then(|| {
+    let error_impls = matches!(s.role, Role::Error { .. }).then(|| {
         let code = lit(s.id.name());
         quote! {
             impl #name {
@@ -141,6 +157,13 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
             impl std::error::Error for #name {}
         }
     });
+    let error_reader = match s.role {
+        Role::Error { .. } => {
+            let reader = super::http::error_reader(s)?;
+            quote!(impl #name { #reader })
+        }
+        _ => quote!(),
+    };
     let builder_doc = doc(&format!("A builder for [`{}`].", s.name));
     Ok(quote! {
         #docs
@@ -148,6 +171,7 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+            #request_ids_field
         }
 
         impl #name {
@@ -155,10 +179,15 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
             pub fn builder() -> #builder {
                 #builder::default()
             }
+
+            #request_ids_methods
         }
+
+        #xml
 
         #debug
         #error_impls
+        #error_reader
 
         #builder_doc
         #builder_derive
@@ -215,20 +244,21 @@ fn build_fn(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
                     s.id, m.name
                 ))
             })?;
-            quote!(self.#field.unwrap_or_else(|| #value))
+            if super::is_copy(&m.ty) {
+                quote!(self.#field.unwrap_or(#value))
+            } else {
+                quote!(self.#field.unwrap_or_else(|| #value))
+            }
         } else if m.required {
             let label = lit(m.field.trim_start_matches("r#"));
             quote!(self.#field.ok_or_else(|| s3_runtime::error::BuildError::missing_member(#type_name, #label))?)
         } else {
             quote!(self.#field)
         };
+        let init = boxed(m, init);
         inits.push(quote!(#field: #init));
     }
-    let deprecated_allow = s
-        .members
-        .iter()
-        .any(|m| m.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
+    let request_ids = (s.role == Role::Output).then(|| quote!(request_ids: Default::default(),));
     Ok(if fallible {
         let doc = doc(&format!(
             "Builds the [`{}`], or says which required member is missing.",
@@ -236,25 +266,32 @@ fn build_fn(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
         ));
         quote! {
             #doc
-            #deprecated_allow
             pub fn build(self) -> Result<#name, s3_runtime::error::BuildError> {
-                Ok(#name { #(#inits),* })
+                Ok(#name { #(#inits,)* #request_ids })
             }
         }
     } else {
         let doc = doc(&format!("Builds the [`{}`].", s.name));
         quote! {
             #doc
-            #deprecated_allow
             pub fn build(self) -> #name {
-                #name { #(#inits),* }
+                #name { #(#inits,)* #request_ids }
             }
         }
     })
 }
 
+/// A field's value, boxed if the member is recursive.
+pub(crate) fn boxed(m: &MemberIr<'_>, value: TokenStream) -> TokenStream {
+    match (m.boxed, m.optional()) {
+        (false, _) => value,
+        (true, true) => quote!(#value.map(Box::new)),
+        (true, false) => quote!(Box::new(#value)),
+    }
+}
+
 /// The Rust expression of a `@default` value.
-fn default_value(ty: &RustType, value: &Value) -> Option<TokenStream> {
+pub(crate) fn default_value(ty: &RustType, value: &Value) -> Option<TokenStream> {
     Some(match (ty, value) {
         (RustType::Bool, Value::Bool(b)) => quote!(#b),
         (RustType::Byte, Value::Number(n)) => number(n.as_i64()? as i8),
@@ -299,7 +336,7 @@ fn number<T: Into<i64>>(n: T) -> TokenStream {
 }
 
 /// A union: a variant per member, plus `Unknown` for members a newer service added.
-fn union(u: &StructureIr<'_>) -> TokenStream {
+fn union(u: &StructureIr<'_>) -> Result<TokenStream, Error> {
     let name = ident(&u.name);
     let docs = item_docs(u.docs, &format!("The `{}` union.", u.id.name()));
     let variants = u.members.iter().map(|m| {
@@ -333,7 +370,8 @@ fn union(u: &StructureIr<'_>) -> TokenStream {
             }
         }
     });
-    quote! {
+    let xml = super::xml::impls(u, true)?;
+    Ok(quote! {
         #docs
         #derive
         #[non_exhaustive]
@@ -344,7 +382,8 @@ fn union(u: &StructureIr<'_>) -> TokenStream {
         }
 
         #debug
-    }
+        #xml
+    })
 }
 
 /// A forward-compatible enum: the known values plus `Unknown`.
@@ -362,11 +401,6 @@ fn enumeration(e: &EnumIr<'_>) -> TokenStream {
         let docs = doc_attrs(v.docs, &[value]);
         quote!(#docs #deprecated)
     });
-    let allow_deprecated = e
-        .variants
-        .iter()
-        .any(|v| v.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -377,7 +411,6 @@ fn enumeration(e: &EnumIr<'_>) -> TokenStream {
             Unknown(crate::types::UnknownValue),
         }
 
-        #allow_deprecated
         impl #name {
             /// The known values, as sent on the wire.
             pub const fn values() -> &'static [&'static str] {
@@ -393,7 +426,6 @@ fn enumeration(e: &EnumIr<'_>) -> TokenStream {
             }
         }
 
-        #allow_deprecated
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {

@@ -6,6 +6,7 @@
 
 mod uri;
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
@@ -40,7 +41,33 @@ pub struct ServiceIr<'m> {
     pub title: Option<&'m str>,
     pub docs: Option<&'m str>,
     pub xml_namespace: Option<XmlNamespace<'m>>,
+    /// The parameters of the endpoint rules, in the model's order.
+    pub endpoint_params: Vec<EndpointParam<'m>>,
+    /// The SigV4 signing name (`aws.auth#sigv4`), used when the model has no endpoint rules.
+    pub signing_name: Option<&'m str>,
     pub traits: &'m Traits,
+}
+
+/// A parameter of the endpoint rule set (`smithy.rules#endpointRuleSet`).
+#[derive(Debug)]
+pub struct EndpointParam<'m> {
+    /// The rule-set name: `ForcePathStyle`.
+    pub name: &'m str,
+    /// The Rust field name in the generated `endpoint::Params`: `force_path_style`.
+    pub field: String,
+    /// The client setting that feeds it (built-ins and `clientContextParams`), by Rust name.
+    pub setting: Option<String>,
+    pub ty: EndpointParamType,
+    /// The default value: the parameter is then a plain value, not an `Option`.
+    pub default: Option<&'m Value>,
+    pub docs: Option<&'m str>,
+}
+
+/// The types of endpoint rule-set parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointParamType {
+    Bool,
+    String,
 }
 
 /// An XML namespace declaration: `xmlns[:prefix]="uri"`.
@@ -85,6 +112,10 @@ pub struct StructureIr<'m> {
     /// The element name when this structure is an XML document's root.
     pub xml_name: String,
     pub members: Vec<MemberIr<'m>>,
+    /// Whether requests carry it as XML, so it needs an XML writer.
+    pub xml_write: bool,
+    /// Whether responses carry it as XML, so it needs an XML reader.
+    pub xml_read: bool,
 }
 
 /// A member of a structure or union.
@@ -109,6 +140,10 @@ pub struct MemberIr<'m> {
     pub context_param: Option<&'m str>,
     /// Human-readable constraints (`length`, `range`, `pattern`) for the docs.
     pub constraints: Vec<String>,
+    /// The value an empty element stands for, where a service gives one meaning (see `customize`).
+    pub empty_value: Option<&'static str>,
+    /// Whether the field is boxed: its structure contains, directly, the structure it is in.
+    pub boxed: bool,
 }
 
 impl MemberIr<'_> {
@@ -284,6 +319,12 @@ impl<'m> Ir<'m> {
                 .and_then(Value::as_str),
             docs: service_shape.traits.documentation(),
             xml_namespace: xml_namespace(&service_shape.traits),
+            endpoint_params: endpoint_params(&service_shape.traits)?,
+            signing_name: service_shape
+                .traits
+                .get("aws.auth#sigv4")
+                .and_then(|sigv4| sigv4.get("name"))
+                .and_then(Value::as_str),
             traits: &service_shape.traits,
         };
         let bound = bound_operations(model, &service.operations, &service.resources)?;
@@ -305,9 +346,9 @@ impl<'m> Ir<'m> {
         // Building a type can reach more types: work until none is left.
         let mut types = BTreeMap::new();
         while let Some(id) = builder.reached.pop_first() {
-            if !types.contains_key(&id) {
-                let def = builder.type_def(builder.shape(&id)?)?;
-                types.insert(id, def);
+            if let Entry::Vacant(slot) = types.entry(id) {
+                let def = builder.type_def(builder.shape(slot.key())?)?;
+                slot.insert(def);
             }
         }
         let mut ir = Ir {
@@ -316,6 +357,8 @@ impl<'m> Ir<'m> {
             types: types.into_values().collect(),
         };
         crate::customize::s3::apply(&mut ir)?;
+        ir.mark_xml_usage();
+        ir.box_recursive_members();
         Ok(ir)
     }
 
@@ -332,6 +375,177 @@ impl<'m> Ir<'m> {
             .map(|s| s.id.name().to_owned())
             .collect())
     }
+}
+
+impl Ir<'_> {
+    /// Marks the structures and unions that travel as XML in requests or in responses.
+    fn mark_xml_usage(&mut self) {
+        let mut write = Vec::new();
+        let mut read = Vec::new();
+        let in_xml = |m: &&MemberIr<'_>| {
+            matches!(
+                m.binding,
+                Binding::Body | Binding::Payload(PayloadKind::Xml)
+            )
+        };
+        for op in &self.operations {
+            write.extend(op.input.members.iter().filter(in_xml).map(|m| &m.ty));
+            read.extend(op.output.members.iter().filter(in_xml).map(|m| &m.ty));
+        }
+        for def in &self.types {
+            if let TypeDef::Structure(s) = def {
+                if matches!(s.role, Role::Error { .. }) {
+                    read.extend(s.members.iter().filter(in_xml).map(|m| &m.ty));
+                }
+            }
+        }
+        let write = self.reachable(write);
+        let read = self.reachable(read);
+        for def in &mut self.types {
+            if let TypeDef::Structure(s) | TypeDef::Union(s) = def {
+                s.xml_write = write.contains(&s.name);
+                s.xml_read = read.contains(&s.name);
+            }
+        }
+    }
+
+    /// Boxes each member whose structure or union contains, without a list or map in between,
+    /// the type the member is in: such a type would otherwise have infinite size.
+    fn box_recursive_members(&mut self) {
+        let direct: BTreeMap<String, Vec<String>> = self
+            .types
+            .iter()
+            .filter_map(|def| match def {
+                TypeDef::Structure(s) | TypeDef::Union(s) => {
+                    let targets = s
+                        .members
+                        .iter()
+                        .filter_map(|m| direct_target(&m.ty))
+                        .collect();
+                    Some((s.name.clone(), targets))
+                }
+                TypeDef::Enum(_) => None,
+            })
+            .collect();
+        let reaches = |from: &str, to: &str| {
+            let mut seen = BTreeSet::new();
+            let mut pending = vec![from.to_owned()];
+            while let Some(name) = pending.pop() {
+                if name == to {
+                    return true;
+                }
+                if seen.insert(name.clone()) {
+                    pending.extend(direct.get(&name).into_iter().flatten().cloned());
+                }
+            }
+            false
+        };
+        for def in &mut self.types {
+            if let TypeDef::Structure(s) = def {
+                for m in &mut s.members {
+                    m.boxed = direct_target(&m.ty).is_some_and(|target| reaches(&target, &s.name));
+                }
+            }
+        }
+    }
+
+    /// The names of the structures and unions reachable from `roots`.
+    fn reachable(&self, roots: Vec<&RustType>) -> BTreeSet<String> {
+        let by_name: BTreeMap<&str, &StructureIr<'_>> = self
+            .types
+            .iter()
+            .filter_map(|def| match def {
+                TypeDef::Structure(s) | TypeDef::Union(s) => Some((s.name.as_str(), s)),
+                TypeDef::Enum(_) => None,
+            })
+            .collect();
+        let mut seen = BTreeSet::new();
+        let mut pending: Vec<RustType> = roots.into_iter().cloned().collect();
+        while let Some(ty) = pending.pop() {
+            match ty {
+                RustType::Named { name, .. } => {
+                    if let Some(s) = by_name.get(name.as_str()) {
+                        if seen.insert(name) {
+                            pending.extend(s.members.iter().map(|m| m.ty.clone()));
+                        }
+                    }
+                }
+                RustType::List(list) => pending.push(list.item),
+                RustType::Map(map) => pending.extend([map.key, map.value]),
+                _ => {}
+            }
+        }
+        seen
+    }
+}
+
+/// The structure a member holds directly (not through a list or map), if any.
+fn direct_target(ty: &RustType) -> Option<String> {
+    match ty {
+        RustType::Named {
+            name,
+            kind: NamedKind::Structure,
+        } => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// The endpoint rules the resolver is compiled from: the decision-diagram form when the model
+/// has it, else the rule tree.
+pub fn endpoint_rules(traits: &Traits) -> Option<&Value> {
+    traits
+        .get("smithy.rules#endpointBdd")
+        .or_else(|| traits.get("smithy.rules#endpointRuleSet"))
+}
+
+/// The rules' parameters, with the client setting (if any) that feeds each. A service without
+/// rules gets the two every client needs: the region and the endpoint URL.
+fn endpoint_params(traits: &Traits) -> Result<Vec<EndpointParam<'_>>, Error> {
+    let Some(params) = endpoint_rules(traits)
+        .and_then(|rules| rules.get("parameters"))
+        .and_then(Value::as_object)
+    else {
+        let builtin = |name: &'static str, builtin| EndpointParam {
+            name,
+            field: naming::snake(name),
+            setting: Some(naming::endpoint_setting(name, Some(builtin))),
+            ty: EndpointParamType::String,
+            default: None,
+            docs: None,
+        };
+        return Ok(vec![
+            builtin("Region", "AWS::Region"),
+            builtin("Endpoint", "SDK::Endpoint"),
+        ]);
+    };
+    let client_context = traits
+        .get("smithy.rules#clientContextParams")
+        .and_then(Value::as_object);
+    params
+        .iter()
+        .map(|(name, param)| {
+            let ty = match param.get("type").and_then(Value::as_str) {
+                Some("boolean") => EndpointParamType::Bool,
+                Some("string") => EndpointParamType::String,
+                other => {
+                    return Err(Error::new(format!(
+                        "endpoint parameter {name}: unsupported type {other:?}"
+                    )))
+                }
+            };
+            let builtin = param.get("builtIn").and_then(Value::as_str);
+            let configurable =
+                builtin.is_some() || client_context.is_some_and(|c| c.contains_key(name));
+            Ok(EndpointParam {
+                name,
+                field: naming::snake(name),
+                setting: configurable.then(|| naming::endpoint_setting(name, builtin)),
+                ty,
+                default: param.get("default"),
+                docs: param.get("documentation").and_then(Value::as_str),
+            })
+        })
+        .collect()
 }
 
 /// Operations bound to a service or resource, transitively, in id order.
@@ -560,6 +774,8 @@ impl<'m> Builder<'m> {
                 timestamp_format,
                 context_param: m.traits.context_param(),
                 constraints: constraints(&m.traits, &target.traits),
+                empty_value: None,
+                boxed: false,
             });
         }
         Ok(StructureIr {
@@ -573,6 +789,8 @@ impl<'m> Builder<'m> {
             docs: shape.traits.documentation(),
             role,
             members,
+            xml_write: false,
+            xml_read: false,
         })
     }
 

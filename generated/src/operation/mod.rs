@@ -3,15 +3,15 @@
 //! The operations: a module each, with the input, output and error types.
 /// The `CreateBucket` operation.
 pub mod create_bucket;
-/// The `CreateSession` operation.
-pub mod create_session;
 /// The `DeleteBucket` operation.
 pub mod delete_bucket;
-/// The `GetBucketLocation` operation.
-pub mod get_bucket_location;
 /// The `HeadBucket` operation.
 pub mod head_bucket;
 /// The `ListBuckets` operation.
 pub mod list_buckets;
 /// The `ListDirectoryBuckets` operation.
 pub mod list_directory_buckets;
+/// The `GetBucketLocation` operation.
+pub mod get_bucket_location;
+/// The `CreateSession` operation.
+pub mod create_session;

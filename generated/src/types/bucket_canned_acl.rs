@@ -18,12 +18,7 @@ pub enum BucketCannedAcl {
 impl BucketCannedAcl {
     /// The known values, as sent on the wire.
     pub const fn values() -> &'static [&'static str] {
-        &[
-            "private",
-            "public-read",
-            "public-read-write",
-            "authenticated-read",
-        ]
+        &["private", "public-read", "public-read-write", "authenticated-read"]
     }
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

@@ -6,7 +6,9 @@ pub use bucket::{Bucket, BucketBuilder};
 mod bucket_already_exists;
 pub use bucket_already_exists::{BucketAlreadyExists, BucketAlreadyExistsBuilder};
 mod bucket_already_owned_by_you;
-pub use bucket_already_owned_by_you::{BucketAlreadyOwnedByYou, BucketAlreadyOwnedByYouBuilder};
+pub use bucket_already_owned_by_you::{
+    BucketAlreadyOwnedByYou, BucketAlreadyOwnedByYouBuilder,
+};
 mod bucket_canned_acl;
 pub use bucket_canned_acl::BucketCannedAcl;
 mod bucket_info;

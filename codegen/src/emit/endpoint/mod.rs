@@ -12,6 +12,7 @@
 
 mod cases;
 mod expr;
+mod fallback;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -22,10 +23,6 @@ use crate::Error;
 use expr::{Expr, Name, Piece, Scope, Ty};
 
 /// The generated endpoint module and its tests, as tokens for two files.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "wired into the pipeline by the lead")
-)]
 pub(crate) struct EndpointModule {
     /// `endpoint.rs`: `Params`, `resolve` and what they need; declares `mod tests`.
     pub(crate) module: TokenStream,
@@ -33,13 +30,30 @@ pub(crate) struct EndpointModule {
     pub(crate) tests: TokenStream,
 }
 
+/// `src/endpoint.rs` and, with rules, `src/endpoint/tests.rs`.
+pub(crate) fn files(ir: &crate::ir::Ir<'_>) -> Result<Vec<crate::GeneratedFile>, Error> {
+    let traits = ir.service.traits;
+    let Some(bdd) = traits.get("smithy.rules#endpointBdd") else {
+        if traits.has("smithy.rules#endpointRuleSet") {
+            return Err(Error::new(
+                "endpoint rules: the model has a rule set but no `smithy.rules#endpointBdd`; \
+                 compile the rule set to a BDD first (Smithy's `compileBdd` transform)",
+            ));
+        }
+        return Ok(vec![super::file("src/endpoint.rs", fallback::module(ir)?)?]);
+    };
+    let empty = Value::Object(Map::new());
+    let tests = traits.get("smithy.rules#endpointTests").unwrap_or(&empty);
+    let EndpointModule { module, tests } = emit(bdd, tests)?;
+    Ok(vec![
+        super::file("src/endpoint.rs", module)?,
+        super::file("src/endpoint/tests.rs", tests)?,
+    ])
+}
+
 /// Emits the endpoint module from the `smithy.rules#endpointBdd` trait value and its tests from
 /// the `smithy.rules#endpointTests` trait value. Fails, naming the construct, on anything the
 /// emitter does not support, so a model change cannot produce a wrong resolver silently.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "wired into the pipeline by the lead")
-)]
 pub(crate) fn emit(bdd: &Value, tests: &Value) -> Result<EndpointModule, Error> {
     module(bdd, tests).map_err(|e| Error::new(format!("endpoint rules: {e}")))
 }
