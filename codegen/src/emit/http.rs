@@ -112,7 +112,9 @@ pub fn serializer(
     }
     Ok(quote! {
         /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
-        pub(crate) fn serialize(input: &#input_ty) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
+        ///
+        /// The client calls this; it is public for presigning and for tests.
+        pub fn serialize(input: &#input_ty) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
             let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::#method);
             #(#steps)*
             Ok(request)
@@ -267,7 +269,10 @@ pub fn deserializer(op: &OperationIr<'_>) -> Result<TokenStream, Error> {
     )?;
     Ok(quote! {
         /// The output of a successful `response`.
-        pub(crate) fn deserialize(response: &http::Response<bytes::Bytes>) -> Result<#output_ty, s3_runtime::error::ResponseError> {
+        ///
+        /// The client calls this; it is public for responses obtained another way (a presigned
+        /// request) and for tests.
+        pub fn deserialize(response: &http::Response<bytes::Bytes>) -> Result<#output_ty, s3_runtime::error::ResponseError> {
             #builder
             #body
             Ok(#build)
@@ -521,8 +526,9 @@ pub fn error_deserializer(op: &OperationIr<'_>) -> TokenStream {
         )
     };
     quote! {
-        /// The operation's error for an error `response` whose metadata is `meta`.
-        pub(crate) fn deserialize_error(#response: &http::Response<bytes::Bytes>, meta: &s3_runtime::error::ErrorMetadata) -> #error_ty {
+        /// The operation's error for an error `response` whose metadata is
+        /// [`s3_runtime::rest::error_metadata`] of it.
+        pub fn deserialize_error(#response: &http::Response<bytes::Bytes>, meta: &s3_runtime::error::ErrorMetadata) -> #error_ty {
             #body
         }
     }

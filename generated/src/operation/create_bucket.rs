@@ -372,7 +372,9 @@ const X_AMZ_OBJECT_OWNERSHIP: http::HeaderName = http::HeaderName::from_static(
     "x-amz-object-ownership",
 );
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
-pub(crate) fn serialize(
+///
+/// The client calls this; it is public for presigning and for tests.
+pub fn serialize(
     input: &CreateBucketInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::PUT);
@@ -422,7 +424,10 @@ pub(crate) fn serialize(
     Ok(request)
 }
 /// The output of a successful `response`.
-pub(crate) fn deserialize(
+///
+/// The client calls this; it is public for responses obtained another way (a presigned
+/// request) and for tests.
+pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<CreateBucketOutput, s3_runtime::error::ResponseError> {
     let builder = CreateBucketOutputBuilder {
@@ -443,8 +448,9 @@ pub(crate) fn deserialize(
         request_ids: s3_runtime::rest::RequestIds::from_response(response),
     })
 }
-/// The operation's error for an error `response` whose metadata is `meta`.
-pub(crate) fn deserialize_error(
+/// The operation's error for an error `response` whose metadata is
+/// [`s3_runtime::rest::error_metadata`] of it.
+pub fn deserialize_error(
     response: &http::Response<bytes::Bytes>,
     meta: &s3_runtime::error::ErrorMetadata,
 ) -> CreateBucketError {

@@ -328,7 +328,9 @@ const X_AMZ_SERVER_SIDE_ENCRYPTION_CONTEXT: http::HeaderName = http::HeaderName:
     "x-amz-server-side-encryption-context",
 );
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
-pub(crate) fn serialize(
+///
+/// The client calls this; it is public for presigning and for tests.
+pub fn serialize(
     input: &CreateSessionInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::GET);
@@ -371,7 +373,10 @@ pub(crate) fn serialize(
     Ok(request)
 }
 /// The output of a successful `response`.
-pub(crate) fn deserialize(
+///
+/// The client calls this; it is public for responses obtained another way (a presigned
+/// request) and for tests.
+pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<CreateSessionOutput, s3_runtime::error::ResponseError> {
     let mut builder = CreateSessionOutputBuilder {
@@ -440,8 +445,9 @@ fn read_body(
     };
     read(&mut r).map_err(s3_runtime::rest::malformed)
 }
-/// The operation's error for an error `response` whose metadata is `meta`.
-pub(crate) fn deserialize_error(
+/// The operation's error for an error `response` whose metadata is
+/// [`s3_runtime::rest::error_metadata`] of it.
+pub fn deserialize_error(
     response: &http::Response<bytes::Bytes>,
     meta: &s3_runtime::error::ErrorMetadata,
 ) -> CreateSessionError {

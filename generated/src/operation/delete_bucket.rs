@@ -131,7 +131,9 @@ const X_AMZ_EXPECTED_BUCKET_OWNER: http::HeaderName = http::HeaderName::from_sta
     "x-amz-expected-bucket-owner",
 );
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
-pub(crate) fn serialize(
+///
+/// The client calls this; it is public for presigning and for tests.
+pub fn serialize(
     input: &DeleteBucketInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::DELETE);
@@ -146,15 +148,19 @@ pub(crate) fn serialize(
     Ok(request)
 }
 /// The output of a successful `response`.
-pub(crate) fn deserialize(
+///
+/// The client calls this; it is public for responses obtained another way (a presigned
+/// request) and for tests.
+pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<DeleteBucketOutput, s3_runtime::error::ResponseError> {
     Ok(DeleteBucketOutput {
         request_ids: s3_runtime::rest::RequestIds::from_response(response),
     })
 }
-/// The operation's error for an error `response` whose metadata is `meta`.
-pub(crate) fn deserialize_error(
+/// The operation's error for an error `response` whose metadata is
+/// [`s3_runtime::rest::error_metadata`] of it.
+pub fn deserialize_error(
     _response: &http::Response<bytes::Bytes>,
     meta: &s3_runtime::error::ErrorMetadata,
 ) -> DeleteBucketError {

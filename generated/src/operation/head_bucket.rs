@@ -236,7 +236,9 @@ const X_AMZ_EXPECTED_BUCKET_OWNER: http::HeaderName = http::HeaderName::from_sta
     "x-amz-expected-bucket-owner",
 );
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
-pub(crate) fn serialize(
+///
+/// The client calls this; it is public for presigning and for tests.
+pub fn serialize(
     input: &HeadBucketInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::HEAD);
@@ -251,7 +253,10 @@ pub(crate) fn serialize(
     Ok(request)
 }
 /// The output of a successful `response`.
-pub(crate) fn deserialize(
+///
+/// The client calls this; it is public for responses obtained another way (a presigned
+/// request) and for tests.
+pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<HeadBucketOutput, s3_runtime::error::ResponseError> {
     let builder = HeadBucketOutputBuilder {
@@ -293,8 +298,9 @@ pub(crate) fn deserialize(
         request_ids: s3_runtime::rest::RequestIds::from_response(response),
     })
 }
-/// The operation's error for an error `response` whose metadata is `meta`.
-pub(crate) fn deserialize_error(
+/// The operation's error for an error `response` whose metadata is
+/// [`s3_runtime::rest::error_metadata`] of it.
+pub fn deserialize_error(
     response: &http::Response<bytes::Bytes>,
     meta: &s3_runtime::error::ErrorMetadata,
 ) -> HeadBucketError {

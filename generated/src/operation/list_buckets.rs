@@ -182,7 +182,9 @@ impl std::error::Error for ListBucketsError {
     }
 }
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
-pub(crate) fn serialize(
+///
+/// The client calls this; it is public for presigning and for tests.
+pub fn serialize(
     input: &ListBucketsInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::GET);
@@ -202,7 +204,10 @@ pub(crate) fn serialize(
     Ok(request)
 }
 /// The output of a successful `response`.
-pub(crate) fn deserialize(
+///
+/// The client calls this; it is public for responses obtained another way (a presigned
+/// request) and for tests.
+pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<ListBucketsOutput, s3_runtime::error::ResponseError> {
     let mut builder = ListBucketsOutputBuilder {
@@ -265,8 +270,9 @@ fn read_body(
     };
     read(&mut r).map_err(s3_runtime::rest::malformed)
 }
-/// The operation's error for an error `response` whose metadata is `meta`.
-pub(crate) fn deserialize_error(
+/// The operation's error for an error `response` whose metadata is
+/// [`s3_runtime::rest::error_metadata`] of it.
+pub fn deserialize_error(
     _response: &http::Response<bytes::Bytes>,
     meta: &s3_runtime::error::ErrorMetadata,
 ) -> ListBucketsError {
