@@ -32,6 +32,24 @@ impl Config {
         builder.runtime = builder.runtime.credentials_from_env(env);
         Ok(builder.build())
     }
+    /// A builder holding this configuration, to change some of it.
+    pub fn to_builder(&self) -> ConfigBuilder {
+        ConfigBuilder {
+            runtime: self.runtime.clone(),
+            region: self.region.clone(),
+            use_fips: Some(self.use_fips.clone()),
+            use_dual_stack: Some(self.use_dual_stack.clone()),
+            endpoint_url: self.endpoint_url.clone(),
+            force_path_style: Some(self.force_path_style.clone()),
+            accelerate: Some(self.accelerate.clone()),
+            use_global_endpoint: Some(self.use_global_endpoint.clone()),
+            disable_multi_region_access_points: Some(
+                self.disable_multi_region_access_points.clone(),
+            ),
+            use_arn_region: self.use_arn_region.clone(),
+            disable_s3_express_session_auth: self.disable_s3_express_session_auth.clone(),
+        }
+    }
     /// The runtime's settings: credentials, retries, timeouts, HTTP client and clock.
     pub fn runtime(&self) -> &s3_runtime::client::ClientConfig {
         &self.runtime

@@ -75,8 +75,14 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
     let mut getters = Vec::new();
     let mut setters = Vec::new();
     let mut inits = Vec::new();
+    let mut back = Vec::new();
     for p in &settings {
         let name = ident(p.setting.as_deref().unwrap_or_default());
+        back.push(if p.default.is_some() {
+            quote!(#name: Some(self.#name.clone()),)
+        } else {
+            quote!(#name: self.#name.clone(),)
+        });
         let docs = item_docs(p.docs, &format!("The `{}` endpoint parameter.", p.name));
         let ty = param_type(p.ty);
         let (getter_ty, getter) = match (p.ty, p.default.is_some()) {
@@ -139,6 +145,14 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                 #region_setting
                 builder.runtime = builder.runtime.credentials_from_env(env);
                 Ok(builder.build())
+            }
+
+            /// A builder holding this configuration, to change some of it.
+            pub fn to_builder(&self) -> ConfigBuilder {
+                ConfigBuilder {
+                    runtime: self.runtime.clone(),
+                    #(#back)*
+                }
             }
 
             /// The runtime's settings: credentials, retries, timeouts, HTTP client and clock.
