@@ -37,17 +37,17 @@ impl Config {
         ConfigBuilder {
             runtime: self.runtime.clone(),
             region: self.region.clone(),
-            use_fips: Some(self.use_fips.clone()),
-            use_dual_stack: Some(self.use_dual_stack.clone()),
+            use_fips: Some(self.use_fips),
+            use_dual_stack: Some(self.use_dual_stack),
             endpoint_url: self.endpoint_url.clone(),
-            force_path_style: Some(self.force_path_style.clone()),
-            accelerate: Some(self.accelerate.clone()),
-            use_global_endpoint: Some(self.use_global_endpoint.clone()),
+            force_path_style: Some(self.force_path_style),
+            accelerate: Some(self.accelerate),
+            use_global_endpoint: Some(self.use_global_endpoint),
             disable_multi_region_access_points: Some(
-                self.disable_multi_region_access_points.clone(),
+                self.disable_multi_region_access_points,
             ),
-            use_arn_region: self.use_arn_region.clone(),
-            disable_s3_express_session_auth: self.disable_s3_express_session_auth.clone(),
+            use_arn_region: self.use_arn_region,
+            disable_s3_express_session_auth: self.disable_s3_express_session_auth,
         }
     }
     /// The runtime's settings: credentials, retries, timeouts, HTTP client and clock.

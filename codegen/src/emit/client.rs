@@ -78,10 +78,14 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
     let mut back = Vec::new();
     for p in &settings {
         let name = ident(p.setting.as_deref().unwrap_or_default());
+        let value = match p.ty {
+            EndpointParamType::Bool => quote!(self.#name),
+            EndpointParamType::String => quote!(self.#name.clone()),
+        };
         back.push(if p.default.is_some() {
-            quote!(#name: Some(self.#name.clone()),)
+            quote!(#name: Some(#value),)
         } else {
-            quote!(#name: self.#name.clone(),)
+            quote!(#name: #value,)
         });
         let docs = item_docs(p.docs, &format!("The `{}` endpoint parameter.", p.name));
         let ty = param_type(p.ty);
