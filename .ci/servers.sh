@@ -30,7 +30,8 @@ install_moto() {
 
 # s3s-fs is built from crates.io into the default cargo bin dir (several minutes cold).
 install_s3s_fs() {
-  if cargo install --list | grep -qx "s3s-fs v$S3S_FS_VERSION:"; then
+  # Not grep -q: it could stop reading early, and cargo's SIGPIPE would fail the pipeline.
+  if cargo install --list | grep -x "s3s-fs v$S3S_FS_VERSION:" >/dev/null; then
     echo "s3s-fs: already installed"
     return
   fi
