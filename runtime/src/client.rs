@@ -224,7 +224,8 @@ impl Runtime {
             let failure = match sent {
                 Ok(response) if !rest::is_error(&response) => {
                     self.quota.succeeded(permit.take());
-                    return (operation.deserialize)(&response).map_err(Error::Response);
+                    return (operation.deserialize)(&response)
+                        .map_err(|e| Error::Response(e.with_meta(response_metadata(&response))));
                 }
                 Ok(response) => Failure::Response(response),
                 Err(e) => Failure::Transport(e),
@@ -275,6 +276,19 @@ impl Failure {
             Failure::Transport(e) => e.into(),
         }
     }
+}
+
+/// The status and request ids of a response, for an error about it.
+fn response_metadata(response: &Response<Bytes>) -> ErrorMetadata {
+    let ids = rest::RequestIds::from_response(response);
+    let mut meta = ErrorMetadata::new(response.status().as_u16());
+    if let Some(id) = ids.request_id() {
+        meta = meta.with_request_id(id);
+    }
+    if let Some(id) = ids.extended_request_id() {
+        meta = meta.with_extended_request_id(id);
+    }
+    meta
 }
 
 /// The signing settings of the endpoint's preferred auth scheme.
