@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Installs, starts, checks and stops the S3-compatible servers the integration tests run
-# against. Sourced by .ci/test, which calls the functions at the bottom in order.
+# against. Sourced by .ci/test.
 #
 # Both servers verify SigV4 signatures for real (checked at every start, so a server upgrade
 # that silently stops checking fails the run instead of letting signing bugs through).
