@@ -2,12 +2,16 @@
 //! signatures: moto and s3s-fs (`.ci/test` starts them). Every operation each server supports
 //! is run and its result asserted; what a server does not implement is asserted as what it is.
 
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
 use s3_client::operation::create_bucket::CreateBucketError;
 use s3_client::operation::head_bucket::HeadBucketError;
 use s3_client::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use s3_client::{Client, Config};
 use s3_runtime::credentials::Credentials;
 use s3_runtime::error::Error;
+use s3_runtime::time::Clock;
 use s3_tests::{unique_bucket_name, TestServer};
 
 fn client_with(server: &TestServer, region: &str, secret: &str) -> Client {
@@ -53,7 +57,8 @@ on_both_servers!(
     create_twice,
     wrong_secret,
     list_options,
-    directory_bucket_gaps
+    directory_bucket_gaps,
+    clock_an_hour_slow,
 );
 
 async fn bucket_lifecycle(server: TestServer) {
@@ -272,4 +277,25 @@ async fn directory_bucket_gaps(server: TestServer) {
             );
         }
     }
+}
+
+/// A clock an hour behind.
+#[derive(Debug)]
+struct SlowClock;
+
+impl Clock for SlowClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now() - Duration::from_secs(3600)
+    }
+}
+
+/// s3s-fs rejects a request signed an hour ago with `RequestTimeTooSkewed`; the client takes the
+/// server's time from the `Date` header, signs again and succeeds. moto does not check the time.
+async fn clock_an_hour_slow(server: TestServer) {
+    let config = client(&server)
+        .config()
+        .to_builder()
+        .clock(Arc::new(SlowClock));
+    let client = Client::new(&config.build());
+    client.list_buckets().send().await.unwrap();
 }
