@@ -4,5 +4,54 @@
 //! prettyplease → [`GeneratedFile`]s. Nothing here does I/O; `xtask` reads the model and writes
 //! or checks the files.
 
+mod customize;
 mod docs;
 mod emit;
+pub mod ir;
+pub mod model;
+mod naming;
+
+use std::fmt;
+
+pub use emit::HEADER;
+pub use ir::Selection;
+pub use model::Model;
+
+/// A file of the generated crate: its path relative to the crate root, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// Why generation failed: names the shape or operation at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(String);
+
+impl Error {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<model::ModelError> for Error {
+    fn from(e: model::ModelError) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// Generates the client crate's source files for the selected operations, sorted by path.
+pub fn generate(model: &Model, selection: &Selection) -> Result<Vec<GeneratedFile>, Error> {
+    let ir = ir::Ir::new(model, selection)?;
+    let mut files = emit::crate_files(&ir)?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}

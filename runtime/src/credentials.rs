@@ -1,8 +1,30 @@
 //! AWS credentials and the providers that load them.
+//!
+//! A provider is anything that implements [`ProvideCredentials`]; the client holds one as a
+//! [`SharedCredentialsProvider`]. [`Credentials`] themselves are the static provider. The default
+//! setup is [`ChainProvider::default_chain`] (environment variables, then the shared profile
+//! files) inside a [`CachedProvider`], which loads once and refreshes expiring credentials ahead
+//! of time. Providers that need the network (IMDS, SSO, STS) fit the same trait and join the
+//! chain as further links.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::SystemTime;
+
+use crate::error::CredentialsError;
+
+mod cache;
+mod chain;
+mod env;
+mod profile;
+
+pub use cache::{CachedProvider, REFRESH_BEFORE_EXPIRY};
+pub use chain::ChainProvider;
+pub use env::EnvironmentProvider;
+pub use profile::ProfileProvider;
 
 /// An access key pair, an optional session token and an optional expiry.
 ///
@@ -66,5 +88,74 @@ impl fmt::Debug for Credentials {
             )
             .field("expiry", &self.0.expiry)
             .finish()
+    }
+}
+
+/// A source of credentials.
+///
+/// Implementations return [`CredentialsError::not_found`] when their source holds no credentials
+/// (so a chain moves on) and any other error when the source exists but is broken. `Debug` must
+/// not show secrets.
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Loads credentials.
+    fn provide_credentials(&self) -> CredentialsFuture<'_>;
+}
+
+/// A credentials provider shared between the client's components.
+pub type SharedCredentialsProvider = Arc<dyn ProvideCredentials>;
+
+/// The future of [`ProvideCredentials::provide_credentials`].
+///
+/// A result known at once (a cache hit, static or environment credentials) is returned without
+/// boxing, so the per-request path does not allocate.
+pub struct CredentialsFuture<'a>(FutureState<'a>);
+
+type BoxFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+enum FutureState<'a> {
+    Ready(Option<Result<Credentials, CredentialsError>>),
+    Pending(BoxFuture<'a>),
+}
+
+impl<'a> CredentialsFuture<'a> {
+    /// A future that resolves to `result` at once.
+    pub fn ready(result: Result<Credentials, CredentialsError>) -> Self {
+        Self(FutureState::Ready(Some(result)))
+    }
+
+    /// A future that runs `future`.
+    pub fn new(
+        future: impl Future<Output = Result<Credentials, CredentialsError>> + Send + 'a,
+    ) -> Self {
+        Self(FutureState::Pending(Box::pin(future)))
+    }
+}
+
+impl Future for CredentialsFuture<'_> {
+    type Output = Result<Credentials, CredentialsError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().0 {
+            FutureState::Ready(result) => Poll::Ready(
+                result
+                    .take()
+                    .expect("CredentialsFuture polled after completion"),
+            ),
+            FutureState::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl fmt::Debug for CredentialsFuture<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CredentialsFuture")
+    }
+}
+
+/// Static credentials provide themselves.
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        CredentialsFuture::ready(Ok(self.clone()))
     }
 }

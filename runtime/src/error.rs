@@ -186,6 +186,7 @@ impl std::error::Error for BuildError {}
 /// No credentials could be loaded.
 #[derive(Debug)]
 pub struct CredentialsError {
+    not_found: bool,
     message: Cow<'static, str>,
     source: Option<BoxError>,
 }
@@ -194,6 +195,7 @@ impl CredentialsError {
     /// An error with a message and no underlying cause.
     pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
         Self {
+            not_found: false,
             message: message.into(),
             source: None,
         }
@@ -202,9 +204,29 @@ impl CredentialsError {
     /// An error caused by `source`.
     pub fn with_source(message: impl Into<Cow<'static, str>>, source: impl Into<BoxError>) -> Self {
         Self {
+            not_found: false,
             message: message.into(),
             source: Some(source.into()),
         }
+    }
+
+    /// The source holds no credentials, which is not a fault: a chain of providers moves on to
+    /// its next source instead of failing. `message` says what was looked for.
+    pub fn not_found(message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            not_found: true,
+            ..Self::new(message)
+        }
+    }
+
+    /// Whether the source simply held no credentials, rather than failing to load them.
+    pub fn is_not_found(&self) -> bool {
+        self.not_found
+    }
+
+    /// What went wrong, without the cause and the `no credentials` prefix.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 
@@ -307,8 +329,13 @@ impl fmt::Display for TimeoutError {
 impl std::error::Error for TimeoutError {}
 
 /// What a service's error response says, and which request it answers.
+///
+/// Boxed, so that results carrying it stay small on the success path.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ErrorMetadata {
+pub struct ErrorMetadata(Box<MetadataFields>);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct MetadataFields {
     status: u16,
     code: Option<String>,
     message: Option<String>,
@@ -319,59 +346,59 @@ pub struct ErrorMetadata {
 impl ErrorMetadata {
     /// Metadata for a response with this HTTP status.
     pub fn new(status: u16) -> Self {
-        Self {
+        Self(Box::new(MetadataFields {
             status,
-            ..Self::default()
-        }
+            ..MetadataFields::default()
+        }))
     }
 
     /// Sets the error code.
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
+        self.0.code = Some(code.into());
         self
     }
 
     /// Sets the error message.
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
+        self.0.message = Some(message.into());
         self
     }
 
     /// Sets the `x-amz-request-id`.
     pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
-        self.request_id = Some(id.into());
+        self.0.request_id = Some(id.into());
         self
     }
 
     /// Sets the `x-amz-id-2`.
     pub fn with_extended_request_id(mut self, id: impl Into<String>) -> Self {
-        self.extended_request_id = Some(id.into());
+        self.0.extended_request_id = Some(id.into());
         self
     }
 
     /// The HTTP status.
     pub fn status(&self) -> u16 {
-        self.status
+        self.0.status
     }
 
     /// The error code, such as `NoSuchBucket`.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.0.code.as_deref()
     }
 
     /// The error message.
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.0.message.as_deref()
     }
 
     /// The `x-amz-request-id`.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.0.request_id.as_deref()
     }
 
     /// The `x-amz-id-2`.
     pub fn extended_request_id(&self) -> Option<&str> {
-        self.extended_request_id.as_deref()
+        self.0.extended_request_id.as_deref()
     }
 }
 
@@ -379,7 +406,7 @@ impl fmt::Display for ErrorMetadata {
     /// `NoSuchBucket (status 404): The specified bucket does not exist (request id R)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code().unwrap_or("unknown error"))?;
-        write!(f, " (status {})", self.status)?;
+        write!(f, " (status {})", self.status())?;
         if let Some(message) = self.message() {
             write!(f, ": {message}")?;
         }
@@ -515,8 +542,8 @@ impl ResponseError {
 impl fmt::Display for ResponseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid response")?;
-        if self.meta.status != 0 {
-            write!(f, " (status {})", self.meta.status)?;
+        if self.meta.status() != 0 {
+            write!(f, " (status {})", self.meta.status())?;
         }
         write!(f, ": {}", self.message)?;
         if let Some(source) = &self.source {

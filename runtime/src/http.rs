@@ -1,1 +1,320 @@
-//! (in progress)
+//! The HTTP client: pooled HTTP/1.1 connections over TCP, or TLS with rustls and its `ring`
+//! provider (no C toolchain needed), with connect and attempt timeouts.
+//!
+//! One [`HttpClient`] serves a whole S3 client: clones share the connection pool. A request goes
+//! out with its body in memory and comes back with the whole response body collected, so an
+//! attempt either completes or fails as a unit, which is what retries need. Failures are
+//! classified once, here, into an [`HttpError`] whose variant tells the retry classifier whether
+//! another attempt can help.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::io;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::uri::{Authority, Scheme};
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
+use hyper_rustls::{ConfigBuilderExt, HttpsConnector};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::error::{Error, TimeoutError, TimeoutKind, TransportError};
+
+/// The timeouts of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeoutConfig {
+    /// Establishing a TCP connection, per resolved address tried. Default 3.1 s, as in the AWS
+    /// SDKs: long enough for a cross-ocean handshake, short enough to move on from a dead host.
+    pub connect: Duration,
+    /// One attempt: sending the request and receiving the whole response. Default none, as in
+    /// the AWS SDKs, since object bodies of any size go through one attempt.
+    pub attempt: Option<Duration>,
+    /// The whole operation, retries and backoff included. Default none.
+    pub operation: Option<Duration>,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_millis(3100),
+            attempt: None,
+            operation: None,
+        }
+    }
+}
+
+/// How an [`HttpClient`] connects and pools connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// The operation timeouts; the client applies `connect` itself.
+    pub timeouts: TimeoutConfig,
+    /// How long an idle pooled connection is kept. Default 15 s: S3 closes idle connections
+    /// after about 20 s, and reusing one it is closing fails the request.
+    pub pool_idle_timeout: Duration,
+    /// The most idle connections kept per host. Default unlimited: every connection a burst
+    /// opened stays reusable until `pool_idle_timeout`.
+    pub max_idle_per_host: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            timeouts: TimeoutConfig::default(),
+            pool_idle_timeout: Duration::from_secs(15),
+            max_idle_per_host: usize::MAX,
+        }
+    }
+}
+
+/// A pooled HTTP/1.1 client for `http` and `https` URIs. Clones share one pool.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    timeouts: TimeoutConfig,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("timeouts", &self.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpClient {
+    /// A client that trusts the system's root certificates.
+    ///
+    /// Fails when the system has no usable root certificates.
+    pub fn new(config: &HttpConfig) -> Result<Self, TransportError> {
+        let tls = rustls::ClientConfig::builder_with_provider(
+            rustls::crypto::ring::default_provider().into(),
+        )
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TransportError::new("cannot configure TLS", Some(e.into())))?
+        .with_native_roots()
+        .map_err(|e| {
+            TransportError::new("cannot load the system's root certificates", Some(e.into()))
+        })?
+        .with_no_client_auth();
+        Ok(Self::with_tls(config, tls))
+    }
+
+    /// A client using the given TLS configuration, for custom roots or client certificates.
+    pub fn with_tls(config: &HttpConfig, tls: rustls::ClientConfig) -> Self {
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(Some(config.timeouts.connect));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        let client = Client::builder(TokioExecutor::new())
+            // The timer closes expired idle connections; without it they stay open until
+            // the next checkout of their host.
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_max_idle_per_host(config.max_idle_per_host)
+            .build(connector);
+        Self {
+            client,
+            timeouts: config.timeouts,
+        }
+    }
+
+    /// The timeouts this client was configured with.
+    pub fn timeouts(&self) -> &TimeoutConfig {
+        &self.timeouts
+    }
+
+    /// Sends `request` (an absolute `http` or `https` URI) and reads the whole response, all
+    /// within `attempt_timeout` if given.
+    ///
+    /// Any status is a response; only failing to get one is an error.
+    pub async fn send(
+        &self,
+        request: Request<Bytes>,
+        attempt_timeout: Option<Duration>,
+    ) -> Result<Response<Bytes>, HttpError> {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let authority = check_uri(request.uri())?;
+        let exchange = self.exchange(request, &authority);
+        let result = match attempt_timeout {
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(HttpError::Timeout(TimeoutError::new(
+                        TimeoutKind::Attempt,
+                        limit,
+                    )))
+                }),
+            None => exchange.await,
+        };
+        // Headers stay out of logs: they carry signatures and security tokens.
+        tracing::debug!(
+            %method,
+            host = authority.host(),
+            status = result.as_ref().ok().map(|r| r.status().as_u16()),
+            error = result.as_ref().err().map(tracing::field::display),
+            elapsed = ?started.elapsed(),
+            "http exchange",
+        );
+        result
+    }
+
+    async fn exchange(
+        &self,
+        request: Request<Bytes>,
+        authority: &Authority,
+    ) -> Result<Response<Bytes>, HttpError> {
+        let response = self
+            .client
+            .request(request.map(Full::new))
+            .await
+            // hyper-util's outer error only names the stage; its cause says what happened.
+            .map_err(|e| self.classify(e.source().unwrap_or(&e), e.is_connect(), authority))?;
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map_err(|e| self.classify(&e, false, authority))?
+            .to_bytes();
+        Ok(Response::from_parts(parts, body))
+    }
+
+    /// Sorts a hyper error by what a retry can do about it; the message is the whole chain of
+    /// causes, since hyper's outer messages alone ("client error (Connect)") say little.
+    fn classify(
+        &self,
+        error: &(dyn StdError + 'static),
+        connecting: bool,
+        authority: &Authority,
+    ) -> HttpError {
+        let mut causes = String::new();
+        let (mut tls, mut timed_out, mut broken) = (false, false, false);
+        let mut next = Some(error);
+        while let Some(e) = next {
+            if let Some(io_error) = e.downcast_ref::<io::Error>() {
+                timed_out |= io_error.kind() == io::ErrorKind::TimedOut;
+                broken = true;
+                // A wrapping io::Error displays as the error it wraps; show that one once.
+                if let Some(inner) = io_error.get_ref() {
+                    next = Some(inner);
+                    continue;
+                }
+            }
+            if let Some(hyper_error) = e.downcast_ref::<hyper::Error>() {
+                broken |= hyper_error.is_incomplete_message()
+                    || hyper_error.is_closed()
+                    || hyper_error.is_canceled()
+                    || hyper_error.is_body_write_aborted();
+            }
+            tls |= e.is::<rustls::Error>();
+            if !causes.is_empty() {
+                causes.push_str(": ");
+            }
+            causes.push_str(&e.to_string());
+            next = e.source();
+        }
+        let host = HostPort(authority);
+        if tls {
+            // Certificate and protocol failures repeat on every attempt.
+            HttpError::Other(TransportError::new(
+                format!("TLS with {host} failed: {causes}"),
+                None,
+            ))
+        } else if connecting && timed_out {
+            HttpError::Timeout(TimeoutError::new(
+                TimeoutKind::Connect,
+                self.timeouts.connect,
+            ))
+        } else if connecting {
+            HttpError::Connect(TransportError::new(
+                format!("cannot connect to {host}: {causes}"),
+                None,
+            ))
+        } else if broken {
+            HttpError::Io(TransportError::new(
+                format!("connection to {host} broke: {causes}"),
+                None,
+            ))
+        } else {
+            HttpError::Other(TransportError::new(
+                format!("exchange with {host} failed: {causes}"),
+                None,
+            ))
+        }
+    }
+}
+
+/// The host and port of an authority, leaving out any `user:password@`.
+struct HostPort<'a>(&'a Authority);
+
+impl fmt::Display for HostPort<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.host())?;
+        match self.0.port_u16() {
+            Some(port) => write!(f, ":{port}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The request's authority, if its URI is one the client can send to.
+fn check_uri(uri: &http::Uri) -> Result<Authority, HttpError> {
+    let supported = matches!(uri.scheme(), Some(s) if *s == Scheme::HTTP || *s == Scheme::HTTPS);
+    match uri.authority() {
+        Some(authority) if supported => Ok(authority.clone()),
+        _ => Err(HttpError::Other(TransportError::new(
+            "request URI is not an absolute http or https URI",
+            None,
+        ))),
+    }
+}
+
+/// Why an attempt got no response, sorted by what a retry can do about it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HttpError {
+    /// No connection could be made: DNS failure, refused or reset connection. Retryable.
+    Connect(TransportError),
+    /// The connection broke while sending the request or reading the response. Retryable.
+    Io(TransportError),
+    /// The connect or attempt timeout elapsed. Retryable.
+    Timeout(TimeoutError),
+    /// Another attempt would fail the same way: the request URI is unusable, TLS failed
+    /// (for example an untrusted certificate), or the response is not valid HTTP.
+    Other(TransportError),
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => e.fmt(f),
+            HttpError::Timeout(e) => e.fmt(f),
+        }
+    }
+}
+
+impl StdError for HttpError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => e.source(),
+            HttpError::Timeout(e) => e.source(),
+        }
+    }
+}
+
+impl<E> From<HttpError> for Error<E> {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => Error::Transport(e),
+            HttpError::Timeout(e) => Error::Timeout(e),
+        }
+    }
+}

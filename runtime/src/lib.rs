@@ -4,11 +4,16 @@
 //! serialized requests, resolved endpoints and response parsers, and the runtime signs, sends,
 //! retries and classifies.
 
+pub mod client;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod profile;
+pub mod region;
+pub mod rest;
 pub mod retry;
 pub mod sigv4;
 pub mod time;
+pub mod types;
 pub mod xml;

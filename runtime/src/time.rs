@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// An instant in UTC with nanosecond precision, as S3 sends and receives them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// The default is the Unix epoch, the value Smithy's error correction gives a missing timestamp.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DateTime {
     secs: i64,
     nanos: u32,

@@ -1,1 +1,707 @@
-//! (in progress)
+//! XML for the restXml protocol: a pull reader for response bodies, a writer for request bodies,
+//! value parsers, and S3's error body.
+//!
+//! Generated deserializers walk a body with [`Reader`]: after [`Reader::root`] or a
+//! [`Reader::next_child`] that returns an element, the reader is *inside* that element, and the
+//! caller consumes it with exactly one of [`Reader::text`], [`Reader::skip`], or a
+//! `while let Some(child) = reader.next_child()? { .. }` loop. Self-closing elements work with all
+//! three. quick-xml does the tokenising; this module adds the nesting discipline, zero-copy text,
+//! a depth limit and errors that say what went wrong and where.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use bytes::Bytes;
+use quick_xml::escape::{unescape, EscapeError};
+use quick_xml::events::attributes::{AttrError, Attributes};
+use quick_xml::events::{BytesStart, Event};
+
+/// How deeply elements may nest. S3 documents stay below 10 levels; the limit keeps hostile input
+/// from overflowing the stack of recursive generated parsers.
+pub const MAX_DEPTH: usize = 128;
+
+/// Malformed or unexpected XML.
+#[derive(Debug)]
+pub struct XmlError(Box<ErrorInner>);
+
+#[derive(Debug)]
+struct ErrorInner {
+    kind: ErrorKind,
+    /// Byte offset into the body where the problem is, when it is known.
+    offset: Option<u64>,
+}
+
+#[derive(Debug)]
+enum ErrorKind {
+    /// quick-xml rejected the markup.
+    Syntax(quick_xml::Error),
+    InvalidUtf8,
+    NoRoot,
+    TextBeforeRoot,
+    UnexpectedEof {
+        inside: String,
+    },
+    TooDeep,
+    Escape(EscapeError),
+    Attribute {
+        element: String,
+        what: &'static str,
+    },
+    InvalidValue {
+        element: String,
+        value: String,
+        expected: &'static str,
+    },
+    UnexpectedRoot {
+        expected: String,
+        found: String,
+    },
+    /// A required element without a zero value (a structure) is missing.
+    MissingElement {
+        shape: String,
+        element: String,
+    },
+    /// quick-xml handed out a slice that is not part of the body. Its slice reader always borrows
+    /// from the input, so this guards an assumption rather than a property of the input.
+    Detached,
+}
+
+/// Longest value quoted in an error message, in characters, so that messages stay one short line.
+const MAX_QUOTED_VALUE: usize = 64;
+
+impl XmlError {
+    fn new(kind: ErrorKind, offset: Option<u64>) -> Self {
+        Self(Box::new(ErrorInner { kind, offset }))
+    }
+
+    /// A value that does not parse, e.g. element `MaxBuckets`, value `abc`, expected "an integer".
+    pub fn invalid_value(element: &str, value: &str, expected: &'static str) -> Self {
+        let value = match value.char_indices().nth(MAX_QUOTED_VALUE) {
+            Some((end, _)) => format!("{}…", &value[..end]),
+            None => value.to_owned(),
+        };
+        Self::new(
+            ErrorKind::InvalidValue {
+                element: element.to_owned(),
+                value,
+                expected,
+            },
+            None,
+        )
+    }
+
+    /// The body's root element is `found` where `expected` was required.
+    pub fn unexpected_root(expected: &str, found: &str) -> Self {
+        Self::new(
+            ErrorKind::UnexpectedRoot {
+                expected: expected.to_owned(),
+                found: found.to_owned(),
+            },
+            None,
+        )
+    }
+
+    /// The required `element` of `shape` is missing and has no zero value to stand in for it.
+    pub fn missing_element(shape: &str, element: &str) -> Self {
+        Self::new(
+            ErrorKind::MissingElement {
+                shape: shape.to_owned(),
+                element: element.to_owned(),
+            },
+            None,
+        )
+    }
+
+    /// The byte offset into the body where the problem was found, when it is known.
+    pub fn offset(&self) -> Option<u64> {
+        self.0.offset
+    }
+}
+
+/// Writes `s` between backticks, escaping control characters so the message stays on one line.
+fn quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    write!(f, "`{}`", s.escape_debug())
+}
+
+impl fmt::Display for XmlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.kind {
+            ErrorKind::Syntax(e) => write!(f, "{e}")?,
+            ErrorKind::InvalidUtf8 => f.write_str("invalid utf-8")?,
+            ErrorKind::NoRoot => f.write_str("no root element")?,
+            ErrorKind::TextBeforeRoot => f.write_str("text before the root element")?,
+            ErrorKind::UnexpectedEof { inside } => {
+                f.write_str("unexpected end of input inside ")?;
+                quoted(f, inside)?;
+            }
+            ErrorKind::TooDeep => write!(f, "elements nested more than {MAX_DEPTH} deep")?,
+            ErrorKind::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
+                f.write_str("unknown entity ")?;
+                quoted(f, &format!("&{name};"))?;
+            }
+            ErrorKind::Escape(EscapeError::UnterminatedEntity(_)) => {
+                f.write_str("`&` without a closing `;`")?
+            }
+            ErrorKind::Escape(EscapeError::InvalidCharRef(e)) => {
+                write!(f, "invalid character reference: {e}")?
+            }
+            ErrorKind::Attribute { element, what } => {
+                write!(f, "{what} in ")?;
+                quoted(f, element)?;
+            }
+            ErrorKind::InvalidValue {
+                element,
+                value,
+                expected,
+            } => {
+                f.write_str("invalid value ")?;
+                quoted(f, value)?;
+                f.write_str(" for ")?;
+                quoted(f, element)?;
+                write!(f, ": expected {expected}")?;
+            }
+            ErrorKind::UnexpectedRoot { expected, found } => {
+                f.write_str("unexpected root element ")?;
+                quoted(f, found)?;
+                f.write_str(", expected ")?;
+                quoted(f, expected)?;
+            }
+            ErrorKind::MissingElement { shape, element } => {
+                f.write_str("missing required element ")?;
+                quoted(f, element)?;
+                f.write_str(" of ")?;
+                quoted(f, shape)?;
+            }
+            ErrorKind::Detached => f.write_str("xml reader returned text outside the body")?,
+        }
+        if let Some(offset) = self.0.offset {
+            write!(f, " at byte {offset}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for XmlError {}
+
+/// `part`, a slice of `whole`'s bytes that quick-xml handed out, as a `&str` with `whole`'s
+/// lifetime, and its offset in `whole`.
+///
+/// quick-xml's slice reader borrows every event from its input but types the borrow as the
+/// event's, not the input's; re-slicing keeps names, text and attributes zero-copy.
+fn subslice<'a>(whole: &'a str, part: &[u8]) -> Option<(usize, &'a str)> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let slice = whole.get(start..start.checked_add(part.len())?)?;
+    Some((start, slice))
+}
+
+/// An unescaping failure in text that starts at `base`.
+fn escape_error(e: EscapeError, base: u64) -> XmlError {
+    // Point at the `&`; quick-xml's ranges start there or at the entity's name.
+    let offset = match &e {
+        EscapeError::UnrecognizedEntity(name, _) => base + name.start as u64 - 1,
+        EscapeError::UnterminatedEntity(range) => base + range.start as u64,
+        EscapeError::InvalidCharRef(_) => base,
+    };
+    XmlError::new(ErrorKind::Escape(e), Some(offset))
+}
+
+const XML_WHITESPACE: [u8; 4] = [b' ', b'\t', b'\r', b'\n'];
+
+/// `text` without leading and trailing XML whitespace.
+fn trim(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_ascii() && XML_WHITESPACE.contains(&(c as u8)))
+}
+
+/// A pull reader over a whole body; text and attribute values borrow from the body unless
+/// entities or CDATA sections force a copy.
+///
+/// Line endings are kept as sent (no `\r\n` → `\n` normalisation), like the AWS SDKs, so a raw
+/// `\r` in an object key survives.
+pub struct Reader<'a> {
+    /// The body, once found to be UTF-8 (empty otherwise, see `utf8_error`).
+    body: &'a str,
+    /// Where the body stops being UTF-8, reported by `root`.
+    utf8_error: Option<u64>,
+    /// Length of a leading byte-order mark, which quick-xml skips and leaves out of its positions.
+    bom: u64,
+    events: quick_xml::Reader<&'a [u8]>,
+    /// Qualified names of the open elements, root first. Unless `in_empty`, the last one is the
+    /// element the reader is in.
+    open: Vec<&'a [u8]>,
+    /// The reader is in a self-closing element, whose end is implied rather than read.
+    in_empty: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `body`.
+    pub fn new(body: &'a [u8]) -> Self {
+        let (body, utf8_error) = match std::str::from_utf8(body) {
+            Ok(body) => (body, None),
+            Err(e) => ("", Some(e.valid_up_to() as u64)),
+        };
+        let bom = if body.starts_with('\u{feff}') { 3 } else { 0 };
+        Self {
+            body,
+            utf8_error,
+            bom,
+            events: quick_xml::Reader::from_str(body),
+            open: Vec::with_capacity(16),
+            in_empty: false,
+        }
+    }
+
+    /// Skips the XML declaration, comments, processing instructions, a document type declaration
+    /// and whitespace, and enters the root element.
+    ///
+    /// Fails on empty input, invalid UTF-8, text before the root and malformed markup.
+    pub fn root(&mut self) -> Result<Element<'a>, XmlError> {
+        if let Some(offset) = self.utf8_error {
+            return Err(XmlError::new(ErrorKind::InvalidUtf8, Some(offset)));
+        }
+        loop {
+            match self.event()? {
+                Event::Start(start) => return self.enter(&start, false),
+                Event::Empty(start) => return self.enter(&start, true),
+                Event::Text(text) if text.iter().all(|b| XML_WHITESPACE.contains(b)) => {}
+                Event::Text(text) => return Err(self.text_before_root(&text)),
+                Event::CData(text) => return Err(self.text_before_root(&text)),
+                Event::Eof => return Err(XmlError::new(ErrorKind::NoRoot, None)),
+                Event::End(_)
+                | Event::Comment(_)
+                | Event::Decl(_)
+                | Event::PI(_)
+                | Event::DocType(_) => {}
+            }
+        }
+    }
+
+    /// The next child element of the element the reader is in, entering it; `None` once that
+    /// element's end tag is reached (and consumed). Text, comments and CDATA between children are
+    /// skipped. `None` too when the reader is in no element (before `root`, after the root's end).
+    pub fn next_child(&mut self) -> Result<Option<Element<'a>>, XmlError> {
+        if self.in_empty {
+            self.in_empty = false;
+            return Ok(None);
+        }
+        if self.open.is_empty() {
+            return Ok(None);
+        }
+        loop {
+            match self.event()? {
+                Event::Start(start) => return self.enter(&start, false).map(Some),
+                Event::Empty(start) => return self.enter(&start, true).map(Some),
+                Event::End(_) => {
+                    self.open.pop();
+                    return Ok(None);
+                }
+                Event::Eof => return Err(self.eof()),
+                _ => {}
+            }
+        }
+    }
+
+    /// The text content of the element the reader is in, entities unescaped and CDATA sections
+    /// included, consuming up to and including its end tag. Nested elements and their text are
+    /// skipped. `<a/>` and `<a></a>` give "". Borrows from the body unless the text holds entities
+    /// or comes in several pieces.
+    pub fn text(&mut self) -> Result<Cow<'a, str>, XmlError> {
+        if self.in_empty {
+            self.in_empty = false;
+            return Ok(Cow::Borrowed(""));
+        }
+        if self.open.is_empty() {
+            return Ok(Cow::Borrowed(""));
+        }
+        let mut text = Cow::Borrowed("");
+        loop {
+            let piece = match self.event()? {
+                Event::Text(raw) => {
+                    let (offset, raw) = self.slice(&raw)?;
+                    // Most values hold no entity; this check is cheaper than quick-xml's search.
+                    if raw.as_bytes().contains(&b'&') {
+                        unescape(raw).map_err(|e| escape_error(e, offset as u64))?
+                    } else {
+                        Cow::Borrowed(raw)
+                    }
+                }
+                Event::CData(raw) => Cow::Borrowed(self.slice(&raw)?.1),
+                Event::Start(start) => {
+                    self.enter(&start, false)?;
+                    self.skip()?;
+                    continue;
+                }
+                Event::End(_) => {
+                    self.open.pop();
+                    return Ok(text);
+                }
+                Event::Eof => return Err(self.eof()),
+                Event::Empty(_)
+                | Event::Comment(_)
+                | Event::Decl(_)
+                | Event::PI(_)
+                | Event::DocType(_) => continue,
+            };
+            if text.is_empty() {
+                text = piece;
+            } else {
+                text.to_mut().push_str(&piece);
+            }
+        }
+    }
+
+    /// Skips the rest of the element the reader is in, nested elements included, through its end
+    /// tag.
+    pub fn skip(&mut self) -> Result<(), XmlError> {
+        if self.in_empty {
+            self.in_empty = false;
+            return Ok(());
+        }
+        let Some(depth) = self.open.len().checked_sub(1) else {
+            return Ok(());
+        };
+        loop {
+            match self.event()? {
+                Event::Start(start) => {
+                    self.enter(&start, false)?;
+                }
+                Event::End(_) => {
+                    self.open.pop();
+                    if self.open.len() == depth {
+                        return Ok(());
+                    }
+                }
+                Event::Eof => return Err(self.eof()),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next event. quick-xml checks that end tags match their start tags.
+    #[inline]
+    fn event(&mut self) -> Result<Event<'a>, XmlError> {
+        self.events.read_event().map_err(|e| {
+            let offset = self.events.error_position() + self.bom;
+            XmlError::new(ErrorKind::Syntax(e), Some(offset))
+        })
+    }
+
+    /// Enters the element that `start` opens.
+    fn enter(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<Element<'a>, XmlError> {
+        let (offset, tag) = self.slice(start)?;
+        // The tag follows its `<`.
+        let offset = (offset as u64).saturating_sub(1);
+        if self.open.len() >= MAX_DEPTH {
+            return Err(XmlError::new(ErrorKind::TooDeep, Some(offset)));
+        }
+        let element = Element {
+            tag,
+            name_len: start.name().as_ref().len().min(tag.len()),
+            offset,
+        };
+        if empty {
+            self.in_empty = true;
+        } else {
+            self.open.push(element.name());
+        }
+        Ok(element)
+    }
+
+    /// `part` of an event, with the body's lifetime, and its offset in the body.
+    fn slice(&self, part: &[u8]) -> Result<(usize, &'a str), XmlError> {
+        subslice(self.body, part).ok_or_else(|| {
+            let offset = self.events.buffer_position() + self.bom;
+            XmlError::new(ErrorKind::Detached, Some(offset))
+        })
+    }
+
+    fn text_before_root(&self, text: &[u8]) -> XmlError {
+        match self.slice(text) {
+            Ok((offset, _)) => XmlError::new(ErrorKind::TextBeforeRoot, Some(offset as u64)),
+            Err(e) => e,
+        }
+    }
+
+    fn eof(&self) -> XmlError {
+        let inside = self.open.last().copied().unwrap_or_default();
+        XmlError::new(
+            ErrorKind::UnexpectedEof {
+                inside: String::from_utf8_lossy(inside).into_owned(),
+            },
+            Some(self.body.len() as u64),
+        )
+    }
+}
+
+/// A start tag or empty-element tag.
+#[derive(Debug, Clone, Copy)]
+pub struct Element<'a> {
+    /// The tag between `<` and `>` (or `/>`): name, then attributes.
+    tag: &'a str,
+    name_len: usize,
+    /// Offset of the tag's `<` in the body.
+    offset: u64,
+}
+
+impl<'a> Element<'a> {
+    /// The qualified name: `s3:Bucket`.
+    fn name(&self) -> &'a [u8] {
+        &self.tag.as_bytes()[..self.name_len]
+    }
+
+    /// The local name, namespace prefix stripped: `s3:Bucket` → `Bucket`.
+    pub fn local_name(&self) -> &'a [u8] {
+        let name = self.name();
+        match name.iter().position(|&b| b == b':') {
+            Some(colon) => &name[colon + 1..],
+            None => name,
+        }
+    }
+
+    /// The unescaped value of the first attribute whose qualified name (`xsi:type`) or local name
+    /// (`type`) is `name`. Namespace declarations (`xmlns:*`) match only by qualified name.
+    pub fn attribute(&self, name: &str) -> Result<Option<Cow<'a, str>>, XmlError> {
+        let name = name.as_bytes();
+        for attribute in Attributes::new(self.tag, self.name_len) {
+            let attribute = attribute.map_err(|e| self.attribute_error(e))?;
+            let key = attribute.key;
+            if key.as_ref() == name
+                || (key.local_name().as_ref() == name && key.as_namespace_binding().is_none())
+            {
+                let Some((at, raw)) = subslice(self.tag, &attribute.value) else {
+                    return Err(XmlError::new(ErrorKind::Detached, Some(self.offset)));
+                };
+                let offset = self.offset + 1 + at as u64;
+                return unescape(raw).map(Some).map_err(|e| escape_error(e, offset));
+            }
+        }
+        Ok(None)
+    }
+
+    fn attribute_error(&self, e: AttrError) -> XmlError {
+        let (at, what) = match e {
+            AttrError::ExpectedEq(at) => (at, "attribute name without `=`"),
+            AttrError::ExpectedValue(at) => (at, "attribute without a value"),
+            AttrError::UnquotedValue(at) => (at, "unquoted attribute value"),
+            AttrError::ExpectedQuote(at, _) => (at, "unclosed attribute value"),
+            AttrError::Duplicated(at, _) => (at, "duplicate attribute"),
+        };
+        XmlError::new(
+            ErrorKind::Attribute {
+                element: String::from_utf8_lossy(self.name()).into_owned(),
+                what,
+            },
+            Some(self.offset + 1 + at as u64),
+        )
+    }
+}
+
+/// Parses an `xs:boolean` as Smithy writes it: `true` or `false`, surrounding whitespace allowed.
+pub fn parse_bool(element: &str, text: &str) -> Result<bool, XmlError> {
+    match trim(text) {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(XmlError::invalid_value(element, text, "`true` or `false`")),
+    }
+}
+
+/// Parses a number (any `FromStr` type: integers, floats, including `NaN` and `Infinity`),
+/// surrounding whitespace allowed; `expected` says what was wanted, e.g. "an integer".
+pub fn parse_number<T: FromStr>(
+    element: &str,
+    text: &str,
+    expected: &'static str,
+) -> Result<T, XmlError> {
+    trim(text)
+        .parse()
+        .map_err(|_| XmlError::invalid_value(element, text, expected))
+}
+
+/// Builds a request body. No XML declaration: S3 does not need one. Element and attribute names
+/// are written as given (they come from the model); text and attribute values are escaped.
+#[derive(Debug, Default)]
+pub struct Writer {
+    out: String,
+}
+
+impl Writer {
+    /// An empty body.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `<name a="v">`, attribute values escaped.
+    pub fn start(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (key, value) in attributes {
+            self.out.push(' ');
+            self.out.push_str(key);
+            self.out.push_str("=\"");
+            escape(&mut self.out, value, true);
+            self.out.push('"');
+        }
+        self.out.push('>');
+    }
+
+    /// `</name>`.
+    pub fn end(&mut self, name: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// Escaped text content.
+    pub fn text(&mut self, text: &str) {
+        escape(&mut self.out, text, false);
+    }
+
+    /// `<name>text</name>`, text escaped.
+    pub fn element(&mut self, name: &str, text: &str) {
+        self.start(name, &[]);
+        self.text(text);
+        self.end(name);
+    }
+
+    /// The body.
+    pub fn finish(self) -> Bytes {
+        Bytes::from(self.out)
+    }
+}
+
+/// Appends `s` to `out` with markup characters escaped, and with the characters an XML parser
+/// would normalise away written as character references: `\r` (and the XML 1.1 line ends U+0085
+/// and U+2028) everywhere, `\n` and `\t` in attribute values, which parsers turn into spaces.
+fn escape(out: &mut String, s: &str, attribute: bool) {
+    let mut done = 0;
+    for (i, c) in s.char_indices() {
+        let reference = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&apos;",
+            '\r' => "&#xD;",
+            '\u{85}' => "&#x85;",
+            '\u{2028}' => "&#x2028;",
+            '\n' if attribute => "&#xA;",
+            '\t' if attribute => "&#x9;",
+            _ => continue,
+        };
+        out.push_str(&s[done..i]);
+        out.push_str(reference);
+        done = i + c.len_utf8();
+    }
+    out.push_str(&s[done..]);
+}
+
+/// What an S3 error response body says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorBody<'a> {
+    /// `Code`, such as `NoSuchBucket`.
+    pub code: Option<Cow<'a, str>>,
+    /// `Message`.
+    pub message: Option<Cow<'a, str>>,
+    /// `RequestId`.
+    pub request_id: Option<Cow<'a, str>>,
+    /// `HostId`, the extended request id.
+    pub host_id: Option<Cow<'a, str>>,
+}
+
+/// Parses an S3 error body: a bare `<Error>` root, or, leniently, `<ErrorResponse><Error>…` with
+/// `RequestId` inside `Error` or beside it. Other children are skipped.
+///
+/// `Ok(None)` when the body has no root element (an empty body, as for `HEAD` requests) or its
+/// root is not an error.
+pub fn parse_error_body(body: &[u8]) -> Result<Option<ErrorBody<'_>>, XmlError> {
+    let mut reader = Reader::new(body);
+    let root = match reader.root() {
+        Ok(root) => root,
+        Err(e) if matches!(e.0.kind, ErrorKind::NoRoot) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut error = ErrorBody::default();
+    match root.local_name() {
+        b"Error" => error_fields(&mut reader, &mut error)?,
+        b"ErrorResponse" => {
+            let mut found = false;
+            while let Some(child) = reader.next_child()? {
+                match child.local_name() {
+                    b"Error" => {
+                        error_fields(&mut reader, &mut error)?;
+                        found = true;
+                    }
+                    b"RequestId" => error.request_id = Some(reader.text()?),
+                    _ => reader.skip()?,
+                }
+            }
+            if !found {
+                return Ok(None);
+            }
+        }
+        _ => return Ok(None),
+    }
+    Ok(Some(error))
+}
+
+/// Reads the children of an `Error` element the reader is in.
+fn error_fields<'a>(reader: &mut Reader<'a>, error: &mut ErrorBody<'a>) -> Result<(), XmlError> {
+    while let Some(child) = reader.next_child()? {
+        let field = match child.local_name() {
+            b"Code" => &mut error.code,
+            b"Message" => &mut error.message,
+            b"RequestId" => &mut error.request_id,
+            b"HostId" => &mut error.host_id,
+            _ => {
+                reader.skip()?;
+                continue;
+            }
+        };
+        *field = Some(reader.text()?);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subslice_finds_only_parts_of_the_whole() {
+        let whole = "<a>text</a>";
+        assert_eq!(subslice(whole, &whole.as_bytes()[3..7]), Some((3, "text")));
+        assert_eq!(subslice(whole, &whole.as_bytes()[11..]), Some((11, "")));
+        let elsewhere = String::from("text");
+        assert_eq!(subslice(whole, elsewhere.as_bytes()), None);
+    }
+
+    #[test]
+    fn escapes_only_what_is_needed() {
+        let escaped = |s, attribute| {
+            let mut out = String::new();
+            escape(&mut out, s, attribute);
+            out
+        };
+        assert_eq!(escaped("plain text é", false), "plain text é");
+        assert_eq!(escaped("a\tb\nc\rd", false), "a\tb\nc&#xD;d");
+        assert_eq!(escaped("a\tb\nc\rd", true), "a&#x9;b&#xA;c&#xD;d");
+        assert_eq!(escaped("<&>", true), "&lt;&amp;&gt;");
+    }
+
+    #[test]
+    fn invalid_values_are_cut_at_a_character_boundary() {
+        let value = "é".repeat(MAX_QUOTED_VALUE + 1);
+        let message = XmlError::invalid_value("K", &value, "x").to_string();
+        let quoted = format!("`{}…`", "é".repeat(MAX_QUOTED_VALUE));
+        assert_eq!(
+            message,
+            format!("invalid value {quoted} for `K`: expected x")
+        );
+        let value = "é".repeat(MAX_QUOTED_VALUE);
+        let message = XmlError::invalid_value("K", &value, "x").to_string();
+        assert_eq!(
+            message,
+            format!("invalid value `{value}` for `K`: expected x")
+        );
+    }
+}

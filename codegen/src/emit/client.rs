@@ -1,0 +1,412 @@
+//! The client: `Config` (the runtime's settings plus the endpoint rule set's client settings),
+//! `Client`, and each operation's fluent builder.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::{builder_ident, doc, file, is_copy, item_docs, member_docs, rust_type};
+use crate::ir::{EndpointParam, EndpointParamType, Ir, OperationIr};
+use crate::naming::ident;
+use crate::{Error, GeneratedFile};
+
+/// `src/config.rs` and `src/client.rs`.
+pub fn files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
+    Ok(vec![
+        file("src/config.rs", config(ir)?)?,
+        file("src/client.rs", client(ir))?,
+    ])
+}
+
+fn param_type(ty: EndpointParamType) -> TokenStream {
+    match ty {
+        EndpointParamType::Bool => quote!(bool),
+        EndpointParamType::String => quote!(String),
+    }
+}
+
+/// A rule-set default or static context parameter as a value of the configuration (`owned`)
+/// or of the borrowed `endpoint::Params`.
+fn param_value(
+    param: &EndpointParam<'_>,
+    value: &Value,
+    owned: bool,
+) -> Result<TokenStream, Error> {
+    Ok(match (param.ty, value) {
+        (EndpointParamType::Bool, Value::Bool(b)) => quote!(#b),
+        (EndpointParamType::String, Value::String(s)) if owned => quote!(String::from(#s)),
+        (EndpointParamType::String, Value::String(s)) => quote!(#s),
+        _ => {
+            return Err(Error::new(format!(
+                "endpoint parameter {}: value {value} does not fit",
+                param.name
+            )))
+        }
+    })
+}
+
+/// Parameters with a default are plain values; the others are optional.
+fn param_field_type(param: &EndpointParam<'_>) -> TokenStream {
+    let ty = param_type(param.ty);
+    if param.default.is_some() {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    }
+}
+
+fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
+    let settings: Vec<&EndpointParam<'_>> = ir
+        .service
+        .endpoint_params
+        .iter()
+        .filter(|p| p.setting.is_some())
+        .collect();
+    let fields = settings.iter().map(|p| {
+        let name = ident(p.setting.as_deref().unwrap_or_default());
+        let ty = param_field_type(p);
+        quote!(#name: #ty,)
+    });
+    let builder_fields = settings.iter().map(|p| {
+        let name = ident(p.setting.as_deref().unwrap_or_default());
+        let ty = param_type(p.ty);
+        quote!(#name: Option<#ty>,)
+    });
+    let mut getters = Vec::new();
+    let mut setters = Vec::new();
+    let mut inits = Vec::new();
+    let mut back = Vec::new();
+    for p in &settings {
+        let name = ident(p.setting.as_deref().unwrap_or_default());
+        let value = match p.ty {
+            EndpointParamType::Bool => quote!(self.#name),
+            EndpointParamType::String => quote!(self.#name.clone()),
+        };
+        back.push(if p.default.is_some() {
+            quote!(#name: Some(#value),)
+        } else {
+            quote!(#name: #value,)
+        });
+        let docs = item_docs(p.docs, &format!("The `{}` endpoint parameter.", p.name));
+        let ty = param_type(p.ty);
+        let (getter_ty, getter) = match (p.ty, p.default.is_some()) {
+            (EndpointParamType::Bool, true) => (quote!(bool), quote!(self.#name)),
+            (EndpointParamType::Bool, false) => (quote!(Option<bool>), quote!(self.#name)),
+            (EndpointParamType::String, true) => (quote!(&str), quote!(&self.#name)),
+            (EndpointParamType::String, false) => {
+                (quote!(Option<&str>), quote!(self.#name.as_deref()))
+            }
+        };
+        getters.push(quote!(#docs pub fn #name(&self) -> #getter_ty { #getter }));
+        setters.push(if p.ty == EndpointParamType::Bool {
+            quote!(#docs pub fn #name(mut self, value: bool) -> Self { self.#name = Some(value); self })
+        } else {
+            quote!(#docs pub fn #name(mut self, value: impl Into<#ty>) -> Self { self.#name = Some(value.into()); self })
+        });
+        inits.push(match p.default {
+            Some(default) if p.ty == EndpointParamType::Bool => {
+                let value = param_value(p, default, true)?;
+                quote!(#name: self.#name.unwrap_or(#value),)
+            }
+            Some(default) => {
+                let value = param_value(p, default, true)?;
+                quote!(#name: self.#name.unwrap_or_else(|| #value),)
+            }
+            None => quote!(#name: self.#name,),
+        });
+    }
+    let region_setting = settings
+        .iter()
+        .any(|p| p.setting.as_deref() == Some("region"))
+        .then(|| {
+            quote! {
+                builder.region = s3_runtime::region::load(&env)?;
+            }
+        });
+    Ok(quote! {
+        //! Client configuration: credentials, retries, timeouts, HTTP, and the endpoint settings
+        //! of the service's endpoint rule set.
+
+        /// How a [`Client`](crate::Client) signs, sends and addresses requests.
+        #[derive(Clone, Debug)]
+        pub struct Config {
+            runtime: s3_runtime::client::ClientConfig,
+            #(#fields)*
+        }
+
+        impl Config {
+            /// A builder with every setting at its default.
+            pub fn builder() -> ConfigBuilder {
+                ConfigBuilder::default()
+            }
+
+            /// The configuration from the environment: the region from `AWS_REGION`,
+            /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the default
+            /// chain (environment, then shared files), loaded on first use.
+            pub fn from_env() -> Result<Self, s3_runtime::profile::ProfileError> {
+                let env = s3_runtime::profile::Env::process();
+                let mut builder = Self::builder();
+                #region_setting
+                builder.runtime = builder.runtime.credentials_from_env(env);
+                Ok(builder.build())
+            }
+
+            /// A builder holding this configuration, to change some of it.
+            pub fn to_builder(&self) -> ConfigBuilder {
+                ConfigBuilder {
+                    runtime: self.runtime.clone(),
+                    #(#back)*
+                }
+            }
+
+            /// The runtime's settings: credentials, retries, timeouts, HTTP client and clock.
+            pub fn runtime(&self) -> &s3_runtime::client::ClientConfig {
+                &self.runtime
+            }
+
+            #(#getters)*
+        }
+
+        /// A builder for [`Config`].
+        #[derive(Clone, Debug, Default)]
+        pub struct ConfigBuilder {
+            runtime: s3_runtime::client::ClientConfig,
+            #(#builder_fields)*
+        }
+
+        impl ConfigBuilder {
+            /// The credentials to sign with.
+            pub fn credentials(mut self, provider: impl s3_runtime::credentials::ProvideCredentials + 'static) -> Self {
+                self.runtime = self.runtime.credentials(provider);
+                self
+            }
+
+            /// The retry policy (standard mode with 3 attempts by default).
+            pub fn retry(mut self, retry: s3_runtime::retry::RetryConfig) -> Self {
+                self.runtime = self.runtime.retry(retry);
+                self
+            }
+
+            /// The connect, attempt and operation timeouts.
+            pub fn timeouts(mut self, timeouts: s3_runtime::http::TimeoutConfig) -> Self {
+                self.runtime = self.runtime.timeouts(timeouts);
+                self
+            }
+
+            /// The HTTP client, for example one shared between clients.
+            pub fn http_client(mut self, http: s3_runtime::http::HttpClient) -> Self {
+                self.runtime = self.runtime.http_client(http);
+                self
+            }
+
+            /// The clock that dates signatures and expires credentials (tests inject their own).
+            pub fn clock(mut self, clock: s3_runtime::time::SharedClock) -> Self {
+                self.runtime = self.runtime.clock(clock);
+                self
+            }
+
+            #(#setters)*
+
+            /// Builds the [`Config`].
+            pub fn build(self) -> Config {
+                Config {
+                    runtime: self.runtime,
+                    #(#inits)*
+                }
+            }
+        }
+    })
+}
+
+fn client(ir: &Ir<'_>) -> TokenStream {
+    let methods = ir.operations.iter().map(|op| {
+        let method = ident(&op.module);
+        let module = ident(&op.module);
+        let builder = format_ident!("{}FluentBuilder", op.name);
+        let docs = item_docs(op.docs, &format!("Sends a `{}` request.", op.name));
+        quote! {
+            #docs
+            pub fn #method(&self) -> crate::operation::#module::#builder {
+                crate::operation::#module::#builder::new(self.clone())
+            }
+        }
+    });
+    let title = ir.service.title.unwrap_or("the service");
+    let client_doc = doc(&format!("A client for {title}: one method per operation."));
+    quote! {
+        //! The client.
+
+        use std::sync::Arc;
+
+        #client_doc
+        ///
+        /// Cheap to clone: clones share the configuration, the connection pool and caches.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            inner: Arc<Inner>,
+        }
+
+        #[derive(Debug)]
+        struct Inner {
+            config: crate::Config,
+            runtime: s3_runtime::client::Runtime,
+        }
+
+        impl Client {
+            /// A client with this configuration.
+            pub fn new(config: &crate::Config) -> Self {
+                Self {
+                    inner: Arc::new(Inner {
+                        runtime: s3_runtime::client::Runtime::new(config.runtime()),
+                        config: config.clone(),
+                    }),
+                }
+            }
+
+            /// The client's configuration.
+            pub fn config(&self) -> &crate::Config {
+                &self.inner.config
+            }
+
+            /// Resolves the endpoint for `params`, then signs, sends and retries `request`.
+            pub(crate) async fn invoke<O, E>(
+                &self,
+                name: &'static str,
+                request: s3_runtime::rest::SerializedRequest,
+                params: &crate::endpoint::Params<'_>,
+                deserialize: fn(&http::Response<bytes::Bytes>) -> Result<O, s3_runtime::error::ResponseError>,
+                deserialize_error: fn(&http::Response<bytes::Bytes>, &s3_runtime::error::ErrorMetadata) -> E,
+            ) -> Result<O, s3_runtime::error::Error<E>> {
+                let endpoint = crate::endpoint::resolve(params)
+                    .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))?;
+                self.inner
+                    .runtime
+                    .invoke(s3_runtime::client::Operation {
+                        name,
+                        request,
+                        endpoint,
+                        deserialize,
+                        deserialize_error,
+                    })
+                    .await
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+/// The operation's fluent builder: the input's setters, then `send`.
+pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
+    let name = format_ident!("{}FluentBuilder", op.name);
+    let input_builder = builder_ident(&op.input.name);
+    let output = ident(&op.output.name);
+    let error = format_ident!("{}Error", op.name);
+    let op_name = &op.name;
+    let doc_line = doc(&format!(
+        "Sends a `{}` request: set the input's members, then [`send`](Self::send) it.",
+        op.name
+    ));
+    let setters = op.input.members.iter().map(|m| {
+        let (docs, field, ty) = (member_docs(m), ident(&m.field), rust_type(&m.ty));
+        if is_copy(&m.ty) {
+            quote!(#docs pub fn #field(mut self, value: #ty) -> Self { self.input = self.input.#field(value); self })
+        } else {
+            quote!(#docs pub fn #field(mut self, value: impl Into<#ty>) -> Self { self.input = self.input.#field(value); self })
+        }
+    });
+    let fallible = op
+        .input
+        .members
+        .iter()
+        .any(|m| m.required && m.default.is_none());
+    let build = if fallible {
+        quote!(self.input.build()?)
+    } else {
+        quote!(self.input.build())
+    };
+    let params = endpoint_params(op, ir)?;
+    Ok(quote! {
+        #doc_line
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            client: crate::Client,
+            input: #input_builder,
+        }
+
+        impl #name {
+            pub(crate) fn new(client: crate::Client) -> Self {
+                Self { client, input: Default::default() }
+            }
+
+            /// The input as set so far.
+            pub fn as_input(&self) -> &#input_builder {
+                &self.input
+            }
+
+            #(#setters)*
+
+            /// Sends the request, retrying what is worth retrying.
+            pub async fn send(self) -> Result<#output, s3_runtime::error::Error<#error>> {
+                let input = #build;
+                let config = self.client.config();
+                let params = #params;
+                self.client
+                    .invoke(#op_name, serialize(&input)?, &params, deserialize, deserialize_error)
+                    .await
+            }
+        }
+    })
+}
+
+/// The operation's endpoint parameters: client settings, then the input's context parameters,
+/// then the operation's static ones.
+fn endpoint_params(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
+    let mut fields = Vec::new();
+    for p in &ir.service.endpoint_params {
+        let field = ident(&p.field);
+        let wrap = |value: TokenStream| {
+            if p.default.is_some() {
+                value
+            } else {
+                quote!(Some(#value))
+            }
+        };
+        let value = if let Some((_, value)) = op
+            .static_context_params
+            .iter()
+            .find(|(name, _)| *name == p.name)
+        {
+            wrap(param_value(p, value, false)?)
+        } else if let Some(m) = op
+            .input
+            .members
+            .iter()
+            .find(|m| m.context_param == Some(p.name))
+        {
+            let member = ident(&m.field);
+            let value = match p.ty {
+                EndpointParamType::String if m.optional() => quote!(input.#member.as_deref()),
+                EndpointParamType::String => quote!(Some(input.#member.as_str())),
+                EndpointParamType::Bool if m.optional() => quote!(input.#member),
+                EndpointParamType::Bool => quote!(Some(input.#member)),
+            };
+            match &p.default {
+                Some(default) => {
+                    let default = param_value(p, default, false)?;
+                    quote!(#value.unwrap_or(#default))
+                }
+                None => value,
+            }
+        } else if let Some(setting) = &p.setting {
+            let setting = ident(setting);
+            quote!(config.#setting())
+        } else if let Some(default) = p.default {
+            param_value(p, default, false)?
+        } else {
+            quote!(None)
+        };
+        fields.push(quote!(#field: #value));
+    }
+    Ok(quote!(crate::endpoint::Params { #(#fields,)* }))
+}

@@ -1,1 +1,0 @@
-//! Endpoint resolver emitted from the `smithy.rules#endpointRuleSet` trait (in progress).

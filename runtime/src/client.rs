@@ -1,0 +1,420 @@
+//! The operation loop: from a serialized request and its resolved endpoint to an output or a
+//! typed error, with signing, retries, clock-skew correction and timeouts.
+//!
+//! Generated clients hold a [`Runtime`] built from a [`ClientConfig`] and hand it one
+//! [`Operation`] per call; nothing here knows which operation it runs.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
+use http::{Method, Request, Response, Uri};
+use tracing::Instrument;
+
+use crate::credentials::{
+    CachedProvider, ChainProvider, ProvideCredentials, SharedCredentialsProvider,
+};
+use crate::endpoint::{AuthScheme, Endpoint};
+use crate::error::{
+    BuildError, CredentialsError, Error, ErrorMetadata, ResponseError, ServiceError, TimeoutError,
+    TimeoutKind, TransportError,
+};
+use crate::http::{HttpClient, HttpConfig, HttpError, TimeoutConfig};
+use crate::profile::Env;
+use crate::rest::{self, SerializedRequest};
+use crate::retry::{self, RetryConfig, RetryKind, RetryPermit, RetryQuota, SkewCorrectedClock};
+use crate::sigv4::{PayloadHash, Signer, SigningParams, SigningSettings};
+use crate::time::{Clock, SharedClock, SystemClock};
+
+/// The runtime's half of a client's configuration: credentials, retries, timeouts, the HTTP
+/// client and the clock. The generated `Config` wraps it with the service's endpoint settings.
+#[derive(Clone)]
+pub struct ClientConfig {
+    credentials: Option<SharedCredentialsProvider>,
+    retry: RetryConfig,
+    http: HttpConfig,
+    http_client: Option<HttpClient>,
+    clock: SharedClock,
+}
+
+impl Default for ClientConfig {
+    /// No credentials, standard retries, default timeouts, the system clock.
+    fn default() -> Self {
+        Self {
+            credentials: None,
+            retry: RetryConfig::default(),
+            http: HttpConfig::default(),
+            http_client: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("http", &self.http)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    /// Signs with credentials from `provider`.
+    pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// Signs with credentials from the default chain (environment, then shared files), loaded
+    /// on first use and refreshed before they expire.
+    pub fn credentials_from_env(mut self, env: Env) -> Self {
+        let chain: SharedCredentialsProvider = Arc::new(ChainProvider::default_chain(env));
+        self.credentials = Some(Arc::new(CachedProvider::new(chain, self.clock.clone())));
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The connect, attempt and operation timeouts.
+    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.http.timeouts = timeouts;
+        self
+    }
+
+    /// The HTTP client, for example one shared between clients; its connect timeout wins.
+    pub fn http_client(mut self, http: HttpClient) -> Self {
+        self.http_client = Some(http);
+        self
+    }
+
+    /// The clock that dates signatures.
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+/// One call of an operation, as the generated client hands it over.
+pub struct Operation<O, E> {
+    /// The operation's name, for tracing.
+    pub name: &'static str,
+    /// The input's request, relative to the endpoint.
+    pub request: SerializedRequest,
+    /// Where and how to send it.
+    pub endpoint: Endpoint,
+    /// Reads the output of a successful response.
+    pub deserialize: fn(&Response<Bytes>) -> Result<O, ResponseError>,
+    /// Makes the operation's error from an error response.
+    pub deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
+}
+
+/// A client's shared machinery: connection pool, signer and its key cache, retry quota and
+/// skew-corrected clock.
+pub struct Runtime {
+    http: Result<HttpClient, String>,
+    credentials: Option<SharedCredentialsProvider>,
+    signer: Signer,
+    retry: RetryConfig,
+    quota: RetryQuota,
+    clock: SkewCorrectedClock,
+    timeouts: TimeoutConfig,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("http", &self.http)
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("quota", &self.quota)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How one operation's requests are signed, from the endpoint's preferred auth scheme.
+struct Auth {
+    region: String,
+    service: String,
+    settings: SigningSettings,
+}
+
+impl Runtime {
+    /// The machinery for `config`. An HTTP client that cannot be built (no usable root
+    /// certificates) fails each request with a transport error saying why.
+    pub fn new(config: &ClientConfig) -> Self {
+        let http = match &config.http_client {
+            Some(client) => Ok(client.clone()),
+            None => HttpClient::new(&config.http).map_err(|e| e.to_string()),
+        };
+        Self {
+            http,
+            credentials: config.credentials.clone(),
+            signer: Signer::new(),
+            retry: config.retry,
+            quota: RetryQuota::default(),
+            clock: SkewCorrectedClock::new(config.clock.clone()),
+            timeouts: config.http.timeouts,
+        }
+    }
+
+    /// Runs `operation`: signs, sends and retries until it succeeds, fails for good, or runs out
+    /// of attempts, retry quota or time.
+    pub async fn invoke<O, E>(&self, operation: Operation<O, E>) -> Result<O, Error<E>> {
+        let span = tracing::debug_span!("operation", name = operation.name);
+        let attempts = self.attempts(operation).instrument(span);
+        match self.timeouts.operation {
+            Some(limit) => tokio::time::timeout(limit, attempts)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout(TimeoutError::new(
+                        TimeoutKind::Operation,
+                        limit,
+                    )))
+                }),
+            None => attempts.await,
+        }
+    }
+
+    async fn attempts<O, E>(&self, operation: Operation<O, E>) -> Result<O, Error<E>> {
+        let http = self
+            .http
+            .as_ref()
+            .map_err(|e| Error::Transport(TransportError::new(e.clone(), None)))?;
+        let auth = auth(&operation.endpoint)?;
+        let request = http_request(operation.request, &operation.endpoint)?;
+        let credentials = self.credentials.as_ref().ok_or_else(|| {
+            Error::Credentials(CredentialsError::new(
+                "the client has no credentials provider",
+            ))
+        })?;
+        let max_attempts = self.retry.max_attempts();
+        let mut permit: Option<RetryPermit> = None;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let credentials = credentials
+                .provide_credentials()
+                .await
+                .map_err(Error::Credentials)?;
+            let mut signed = request.clone();
+            let params = SigningParams {
+                credentials: &credentials,
+                region: &auth.region,
+                service: &auth.service,
+                time: self.clock.now().into(),
+                payload: PayloadHash::Body,
+                settings: &auth.settings,
+            };
+            self.signer
+                .sign(&mut signed, &params)
+                .map_err(|e| Error::Build(BuildError::invalid_value("request", e.to_string())))?;
+            let sent = http
+                .send(signed, self.timeouts.attempt)
+                .instrument(tracing::debug_span!("attempt", attempt))
+                .await;
+            let failure = match sent {
+                Ok(response) if !rest::is_error(&response) => {
+                    self.quota.succeeded(permit.take());
+                    return (operation.deserialize)(&response)
+                        .map_err(|e| Error::Response(e.with_meta(response_metadata(&response))));
+                }
+                Ok(response) => Failure::Response(response),
+                Err(e) => Failure::Transport(e),
+            };
+            let kind = match &failure {
+                Failure::Response(response) => {
+                    let meta = rest::error_metadata(response);
+                    let date = retry::response_date(response.headers());
+                    let skewed = date.is_some_and(|d| self.clock.is_skewed(d));
+                    let kind = retry::classify_response(meta.status(), meta.code(), skewed);
+                    if let (Some(RetryKind::ClockSkew), Some(date)) = (kind, date) {
+                        self.clock.correct(date);
+                    }
+                    kind
+                }
+                Failure::Transport(e) => retry::classify_error(e),
+            };
+            let retry_permit = kind
+                .filter(|_| attempt < max_attempts)
+                .and_then(|kind| self.quota.acquire(kind));
+            let Some(retry_permit) = retry_permit else {
+                return Err(failure.into_error(operation.deserialize_error));
+            };
+            tracing::debug!(attempt, ?kind, "retrying");
+            permit = Some(retry_permit);
+            tokio::time::sleep(self.retry.backoff(attempt)).await;
+        }
+    }
+}
+
+/// Why an attempt failed.
+enum Failure {
+    Response(Response<Bytes>),
+    Transport(HttpError),
+}
+
+impl Failure {
+    fn into_error<E>(
+        self,
+        deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
+    ) -> Error<E> {
+        match self {
+            Failure::Response(response) => {
+                let meta = rest::error_metadata(&response);
+                let error = deserialize_error(&response, &meta);
+                Error::Service(ServiceError::new(error, meta))
+            }
+            Failure::Transport(e) => e.into(),
+        }
+    }
+}
+
+/// The status and request ids of a response, for an error about it.
+fn response_metadata(response: &Response<Bytes>) -> ErrorMetadata {
+    let ids = rest::RequestIds::from_response(response);
+    let mut meta = ErrorMetadata::new(response.status().as_u16());
+    if let Some(id) = ids.request_id() {
+        meta = meta.with_request_id(id);
+    }
+    if let Some(id) = ids.extended_request_id() {
+        meta = meta.with_extended_request_id(id);
+    }
+    meta
+}
+
+/// The signing settings of the endpoint's preferred auth scheme.
+fn auth<E>(endpoint: &Endpoint) -> Result<Auth, Error<E>> {
+    let scheme: &AuthScheme = endpoint
+        .auth_schemes
+        .first()
+        .ok_or_else(|| BuildError::endpoint("the endpoint names no auth scheme"))?;
+    let settings = match &*scheme.name {
+        "sigv4" => SigningSettings::s3(),
+        "sigv4-s3express" => {
+            return Err(BuildError::endpoint(
+                "S3 Express session authentication (sigv4-s3express) is not supported yet; \
+                 set disable_s3_express_session_auth to sign with SigV4",
+            )
+            .into())
+        }
+        other => {
+            return Err(
+                BuildError::endpoint(format!("auth scheme `{other}` is not supported")).into(),
+            )
+        }
+    };
+    let settings = SigningSettings {
+        double_encode_path: !scheme.disable_double_encoding.unwrap_or(false),
+        ..settings
+    };
+    let (Some(region), Some(service)) = (&scheme.signing_region, &scheme.signing_name) else {
+        return Err(BuildError::endpoint(
+            "the endpoint's auth scheme names no signing region or name",
+        )
+        .into());
+    };
+    Ok(Auth {
+        region: region.to_string(),
+        service: service.to_string(),
+        settings,
+    })
+}
+
+/// The HTTP request: the endpoint's URL joined with the request's path and query, the request's
+/// and the endpoint's headers, and the body with its length.
+fn http_request<E>(
+    request: SerializedRequest,
+    endpoint: &Endpoint,
+) -> Result<Request<Bytes>, Error<E>> {
+    let uri = join_url(&endpoint.url, &request.path, &request.query);
+    let uri: Uri = uri.parse().map_err(|e: http::uri::InvalidUri| {
+        BuildError::endpoint(format!("invalid endpoint URL `{uri}`: {e}"))
+    })?;
+    let mut headers = request.headers;
+    for (name, values) in &endpoint.headers {
+        let name = HeaderName::try_from(&**name)
+            .map_err(|_| BuildError::endpoint(format!("invalid endpoint header name `{name}`")))?;
+        for value in values {
+            let value = HeaderValue::try_from(&**value).map_err(|_| {
+                BuildError::endpoint(format!("invalid value of endpoint header `{name}`"))
+            })?;
+            headers.append(name.clone(), value);
+        }
+    }
+    // S3 wants a length on every request that may carry a body, an empty one included.
+    if !request.body.is_empty() || matches!(request.method, Method::PUT | Method::POST) {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
+    }
+    let mut http = Request::new(request.body);
+    *http.method_mut() = request.method;
+    *http.uri_mut() = uri;
+    *http.headers_mut() = headers;
+    Ok(http)
+}
+
+/// `url` followed by `path` and `query`. A path-style endpoint (`http://host/bucket`) takes the
+/// request's path after its own, and a bare `/` adds nothing to it.
+fn join_url(url: &str, path: &str, query: &str) -> String {
+    let base = url.trim_end_matches('/');
+    let has_path = base
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.contains('/'));
+    let mut out = String::with_capacity(base.len() + path.len() + query.len() + 1);
+    out.push_str(base);
+    if !(has_path && path == "/") {
+        out.push_str(path);
+    }
+    if !query.is_empty() {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_endpoint_and_request_paths() {
+        let cases = [
+            (
+                "https://b.s3.us-east-1.amazonaws.com",
+                "/",
+                "",
+                "https://b.s3.us-east-1.amazonaws.com/",
+            ),
+            (
+                "https://s3.us-east-1.amazonaws.com",
+                "/",
+                "x-id=ListBuckets",
+                "https://s3.us-east-1.amazonaws.com/?x-id=ListBuckets",
+            ),
+            (
+                "http://127.0.0.1:9000/bucket",
+                "/",
+                "location",
+                "http://127.0.0.1:9000/bucket?location",
+            ),
+            (
+                "http://127.0.0.1:9000/bucket",
+                "/a/b",
+                "",
+                "http://127.0.0.1:9000/bucket/a/b",
+            ),
+            ("http://127.0.0.1:9000/", "/", "", "http://127.0.0.1:9000/"),
+        ];
+        for (url, path, query, expected) in cases {
+            assert_eq!(join_url(url, path, query), expected);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! The AWS partitions table behind `aws.partition`, written in Rust.
+//!
+//! It mirrors `partitions.json` (format 1.1), which `runtime/tests/partitions.rs` checks field by
+//! field. Region regexes stay as the source writes them and are matched by a small hand-written
+//! matcher for the forms the table uses, so the runtime needs no regex engine.
+
+/// One partition: its identity, how regions are assigned to it, and its outputs.
+#[derive(Debug)]
+pub struct Partition {
+    /// The partition ID, such as `aws-cn`.
+    pub id: &'static str,
+    /// Regions matching this anchored regex belong to the partition unless listed elsewhere.
+    pub region_regex: &'static str,
+    /// Regions listed by name (they win over every regex).
+    pub regions: &'static [&'static str],
+    /// What `aws.partition` returns for a region of this partition.
+    pub outputs: PartitionOutputs,
+}
+
+/// The `Partition` structure that `aws.partition` returns.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PartitionOutputs {
+    /// The partition ID (`name` attribute).
+    pub name: &'static str,
+    /// `dnsSuffix`, such as `amazonaws.com`.
+    pub dns_suffix: &'static str,
+    /// `dualStackDnsSuffix`, such as `api.aws`.
+    pub dual_stack_dns_suffix: &'static str,
+    /// `supportsFIPS`.
+    pub supports_fips: bool,
+    /// `supportsDualStack`.
+    pub supports_dual_stack: bool,
+    /// `implicitGlobalRegion`: the region that global endpoints of the partition sign for.
+    pub implicit_global_region: &'static str,
+}
+
+/// The partitions in the order of `partitions.json`; `aws` comes first and is the fallback.
+pub static PARTITIONS: [Partition; 8] = [
+    Partition {
+        id: "aws",
+        region_regex: r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$",
+        regions: &[
+            "af-south-1",
+            "ap-east-1",
+            "ap-east-2",
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-south-1",
+            "ap-south-2",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-southeast-3",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "aws-global",
+            "ca-central-1",
+            "ca-west-1",
+            "eu-central-1",
+            "eu-central-2",
+            "eu-north-1",
+            "eu-south-1",
+            "eu-south-2",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "il-central-1",
+            "me-central-1",
+            "me-south-1",
+            "mx-central-1",
+            "sa-east-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+        ],
+        outputs: PartitionOutputs {
+            name: "aws",
+            dns_suffix: "amazonaws.com",
+            dual_stack_dns_suffix: "api.aws",
+            supports_fips: true,
+            supports_dual_stack: true,
+            implicit_global_region: "us-east-1",
+        },
+    },
+    Partition {
+        id: "aws-cn",
+        region_regex: r"^cn\-\w+\-\d+$",
+        regions: &["aws-cn-global", "cn-north-1", "cn-northwest-1"],
+        outputs: PartitionOutputs {
+            name: "aws-cn",
+            dns_suffix: "amazonaws.com.cn",
+            dual_stack_dns_suffix: "api.amazonwebservices.com.cn",
+            supports_fips: true,
+            supports_dual_stack: true,
+            implicit_global_region: "cn-northwest-1",
+        },
+    },
+    Partition {
+        id: "aws-eusc",
+        region_regex: r"^eusc\-(de)\-\w+\-\d+$",
+        regions: &["eusc-de-east-1"],
+        outputs: PartitionOutputs {
+            name: "aws-eusc",
+            dns_suffix: "amazonaws.eu",
+            dual_stack_dns_suffix: "api.amazonwebservices.eu",
+            supports_fips: true,
+            supports_dual_stack: true,
+            implicit_global_region: "eusc-de-east-1",
+        },
+    },
+    Partition {
+        id: "aws-iso",
+        region_regex: r"^us\-iso\-\w+\-\d+$",
+        regions: &["aws-iso-global", "us-iso-east-1", "us-iso-west-1"],
+        outputs: PartitionOutputs {
+            name: "aws-iso",
+            dns_suffix: "c2s.ic.gov",
+            dual_stack_dns_suffix: "api.aws.ic.gov",
+            supports_fips: true,
+            supports_dual_stack: true,
+            implicit_global_region: "us-iso-east-1",
+        },
+    },
+    Partition {
+        id: "aws-iso-b",
+        region_regex: r"^us\-isob\-\w+\-\d+$",
+        regions: &["aws-iso-b-global", "us-isob-east-1"],
+        outputs: PartitionOutputs {
+            name: "aws-iso-b",
+            dns_suffix: "sc2s.sgov.gov",
+            dual_stack_dns_suffix: "api.aws.scloud",
+            supports_fips: true,
+            supports_dual_stack: true,
+            implicit_global_region: "us-isob-east-1",
+        },
+    },
+    Partition {
+        id: "aws-iso-e",
+        region_regex: r"^eu\-isoe\-\w+\-\d+$",
+        regions: &["aws-iso-e-global", "eu-isoe-west-1"],
+        outputs: PartitionOutputs {
+            name: "aws-iso-e",
+            dns_suffix: "cloud.adc-e.uk",
+            dual_stack_dns_suffix: "api.cloud-aws.adc-e.uk",
+            supports_fips: true,
+            supports_dual_stack: true,
+            implicit_global_region: "eu-isoe-west-1",
+        },
+    },
+    Partition {
+        id: "aws-iso-f",
+        region_regex: r"^us\-isof\-\w+\-\d+$",
+        regions: &["aws-iso-f-global", "us-isof-east-1", "us-isof-south-1"],
+        outputs: PartitionOutputs {
+            name: "aws-iso-f",
+            dns_suffix: "csp.hci.ic.gov",
+            dual_stack_dns_suffix: "api.aws.hci.ic.gov",
+            supports_fips: true,
+            supports_dual_stack: true,
+            implicit_global_region: "us-isof-south-1",
+        },
+    },
+    Partition {
+        id: "aws-us-gov",
+        region_regex: r"^us\-gov\-\w+\-\d+$",
+        regions: &["aws-us-gov-global", "us-gov-east-1", "us-gov-west-1"],
+        outputs: PartitionOutputs {
+            name: "aws-us-gov",
+            dns_suffix: "amazonaws.com",
+            dual_stack_dns_suffix: "api.aws",
+            supports_fips: true,
+            supports_dual_stack: true,
+            implicit_global_region: "us-gov-west-1",
+        },
+    },
+];
+
+/// `aws.partition(region)`: the partition that lists `region` by name, else the first whose
+/// regex matches it, else `aws` (so an unknown region still gets the commercial partition, as
+/// the reference implementations do).
+pub fn partition(region: &str) -> &'static PartitionOutputs {
+    let found = PARTITIONS
+        .iter()
+        .find(|p| p.regions.contains(&region))
+        .or_else(|| PARTITIONS.iter().find(|p| p.matches_regex(region)));
+    &found.unwrap_or(&PARTITIONS[0]).outputs
+}
+
+impl Partition {
+    /// Whether `region` matches [`Partition::region_regex`].
+    ///
+    /// The matcher knows the forms the table uses: `^`…`$` anchors, literal characters,
+    /// backslash escapes of literals, `\w+` and `\d+`, and groups of literal alternatives
+    /// `(a|b)`. A pattern outside that subset matches nothing.
+    pub fn matches_regex(&self, region: &str) -> bool {
+        let pattern = self.region_regex.as_bytes();
+        match pattern {
+            [b'^', inner @ .., b'$'] => matches(inner, region.as_bytes()),
+            _ => false,
+        }
+    }
+}
+
+/// Backtracking match of the regex subset described at [`Partition::matches_regex`].
+fn matches(pattern: &[u8], input: &[u8]) -> bool {
+    match pattern {
+        [] => input.is_empty(),
+        [b'(', rest @ ..] => {
+            let Some(close) = rest.iter().position(|&b| b == b')') else {
+                return false;
+            };
+            let after = &rest[close + 1..];
+            rest[..close]
+                .split(|&b| b == b'|')
+                .any(|alt| input.starts_with(alt) && matches(after, &input[alt.len()..]))
+        }
+        [b'\\', class @ (b'w' | b'd'), b'+', after @ ..] => {
+            let in_class = |b: &u8| match class {
+                b'w' => b.is_ascii_alphanumeric() || *b == b'_',
+                _ => b.is_ascii_digit(),
+            };
+            let run = input.iter().take_while(|b| in_class(b)).count();
+            (1..=run).rev().any(|n| matches(after, &input[n..]))
+        }
+        [b'\\', c, after @ ..] | [c, after @ ..] => {
+            !matches!(c, b'(' | b')' | b'|' | b'+' | b'*' | b'?' | b'[' | b'\\')
+                && input.first() == Some(c)
+                && matches(after, &input[1..])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listed_regions_win_then_regexes_then_aws() {
+        assert_eq!(partition("us-east-1").name, "aws");
+        assert_eq!(partition("aws-global").name, "aws");
+        assert_eq!(partition("cn-north-1").name, "aws-cn");
+        assert_eq!(partition("us-gov-west-1").name, "aws-us-gov");
+        assert_eq!(partition("us-west-9").name, "aws");
+        assert_eq!(partition("cn-south-7").name, "aws-cn");
+        assert_eq!(partition("us-isob-west-3").name, "aws-iso-b");
+        assert_eq!(partition("eusc-de-west-2").name, "aws-eusc");
+        assert_eq!(partition("us-gov-central-2").name, "aws-us-gov");
+        assert_eq!(partition("mars-east-1").name, "aws");
+        assert_eq!(partition("").name, "aws");
+    }
+
+    #[test]
+    fn regex_subset() {
+        let aws = &PARTITIONS[0];
+        assert!(aws.matches_regex("eu-west-12"));
+        assert!(aws.matches_regex("mx-a_b-1"));
+        assert!(!aws.matches_regex("us-gov-west-1"));
+        assert!(!aws.matches_regex("us-west-1a"));
+        assert!(!aws.matches_regex("us-west-"));
+        assert!(!aws.matches_regex("xx-west-1"));
+        assert!(!aws.matches_regex("us-east.special"));
+        let odd = Partition {
+            id: "x",
+            region_regex: r"^a*$",
+            regions: &[],
+            outputs: PartitionOutputs {
+                ..PARTITIONS[0].outputs
+            },
+        };
+        assert!(!odd.matches_regex("a"));
+    }
+}

@@ -1,0 +1,466 @@
+//! The HTTP-binding helpers generated restXml serializers and deserializers call.
+//!
+//! Requests are built as a [`SerializedRequest`]: method, path and query relative to the
+//! endpoint, headers and body. Responses are read from `http::Response<Bytes>`.
+
+use std::fmt::Write as _;
+
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use http::{Method, Response};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::error::{BuildError, ErrorMetadata, ResponseError};
+use crate::time::{DateTime, Format};
+use crate::xml;
+
+/// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is percent-encoded.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Like [`UNRESERVED`], but `/` stays: greedy labels such as `{Key+}` span path segments.
+const GREEDY_LABEL: &AsciiSet = &UNRESERVED.remove(b'/');
+
+/// A request as the operation's input describes it, before the endpoint and signing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerializedRequest {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path below the endpoint's, percent-encoded, starting with `/`.
+    pub path: String,
+    /// The query string, percent-encoded, without the leading `?`.
+    pub query: String,
+    /// The headers the input binds.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl SerializedRequest {
+    /// An empty request with `method` and the path `/`.
+    pub fn new(method: Method) -> Self {
+        Self {
+            method,
+            path: "/".to_owned(),
+            query: String::new(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// Appends a literal path segment (as the URI template writes it).
+    pub fn push_path_literal(&mut self, segment: &str) {
+        self.separate_path();
+        self.path.push_str(segment);
+    }
+
+    /// Appends a label's value as a path segment; a greedy label keeps its `/`s.
+    ///
+    /// An empty value is an error: the request would address something else.
+    pub fn push_label(
+        &mut self,
+        member: &'static str,
+        value: &str,
+        greedy: bool,
+    ) -> Result<(), BuildError> {
+        if value.is_empty() {
+            return Err(BuildError::invalid_value(
+                member,
+                "a URI label must not be empty",
+            ));
+        }
+        self.separate_path();
+        let set = if greedy { GREEDY_LABEL } else { UNRESERVED };
+        let _ = write!(self.path, "{}", utf8_percent_encode(value, set));
+        Ok(())
+    }
+
+    fn separate_path(&mut self) {
+        if !self.path.ends_with('/') {
+            self.path.push('/');
+        }
+    }
+
+    /// Appends a query parameter; `None` writes a bare key (`?location`).
+    pub fn push_query(&mut self, key: &str, value: Option<&str>) {
+        if !self.query.is_empty() {
+            self.query.push('&');
+        }
+        let _ = write!(self.query, "{}", utf8_percent_encode(key, UNRESERVED));
+        if let Some(value) = value {
+            let _ = write!(self.query, "={}", utf8_percent_encode(value, UNRESERVED));
+        }
+    }
+
+    /// Whether the query already has this key, so `httpQueryParams` does not override `httpQuery`.
+    pub fn has_query(&self, key: &str) -> bool {
+        let encoded = utf8_percent_encode(key, UNRESERVED).to_string();
+        self.query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(encoded.as_str()))
+    }
+
+    /// Sets a header; a value that cannot be sent in a header is an error naming the member.
+    pub fn set_header(
+        &mut self,
+        member: &'static str,
+        name: HeaderName,
+        value: &str,
+    ) -> Result<(), BuildError> {
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| BuildError::invalid_value(member, "not a valid HTTP header value"))?;
+        self.headers.append(name, value);
+        Ok(())
+    }
+
+    /// Sets a header whose name is built at run time (`httpPrefixHeaders`).
+    pub fn set_prefixed_header(
+        &mut self,
+        member: &'static str,
+        prefix: &str,
+        suffix: &str,
+        value: &str,
+    ) -> Result<(), BuildError> {
+        let name = HeaderName::try_from(format!("{prefix}{suffix}")).map_err(|_| {
+            BuildError::invalid_value(
+                member,
+                format!("`{prefix}{suffix}` is not a valid header name"),
+            )
+        })?;
+        self.set_header(member, name, value)
+    }
+
+    /// Sets the body and its `Content-Type`.
+    pub fn set_body(&mut self, body: Bytes, content_type: &'static str) {
+        self.headers
+            .entry(CONTENT_TYPE)
+            .or_insert(HeaderValue::from_static(content_type));
+        self.body = body;
+    }
+}
+
+/// Joins list values for one header: values with commas or quotes are quoted (Smithy's rule).
+pub fn header_list<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for value in values {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        if value.contains([',', '"']) {
+            out.push('"');
+            out.push_str(&value.replace('\\', "\\\\").replace('"', "\\\""));
+            out.push('"');
+        } else {
+            out.push_str(value);
+        }
+    }
+    out
+}
+
+/// Formats a float as Smithy writes them: `NaN`, `Infinity`, `-Infinity` or the number.
+pub fn fmt_float(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".to_owned()
+    } else if value.is_infinite() {
+        if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+    } else {
+        value.to_string()
+    }
+}
+
+/// A header of the response as text; `Ok(None)` when absent, an error when not visible ASCII.
+pub fn header<'a>(
+    response: &'a Response<Bytes>,
+    name: &str,
+) -> Result<Option<&'a str>, ResponseError> {
+    response
+        .headers()
+        .get(name)
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| ResponseError::new(format!("header `{name}` is not valid text")))
+        })
+        .transpose()
+}
+
+/// Parses a header's text with `parse`; a value that does not parse is an error naming it.
+pub fn parse_header<T, E: std::error::Error + Send + Sync + 'static>(
+    response: &Response<Bytes>,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, ResponseError> {
+    header(response, name)?
+        .map(|text| {
+            parse(text.trim()).map_err(|e| {
+                ResponseError::new(format!("header `{name}` has an invalid value")).with_source(e)
+            })
+        })
+        .transpose()
+}
+
+/// A boolean header or query value.
+pub fn parse_bool(text: &str) -> Result<bool, InvalidValue> {
+    match text {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(InvalidValue::new(text, "`true` or `false`")),
+    }
+}
+
+/// A header value of `format`, as a timestamp.
+pub fn parse_timestamp(
+    text: &str,
+    format: Format,
+) -> Result<DateTime, crate::time::DateTimeParseError> {
+    DateTime::parse(text, format)
+}
+
+/// Splits a list header into its values, unquoting quoted ones.
+pub fn split_header_list(text: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| *c == ' ' || *c == '\t').is_some() {}
+        let mut value = String::new();
+        if chars.next_if_eq(&'"').is_some() {
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => value.extend(chars.next()),
+                    '"' => break,
+                    c => value.push(c),
+                }
+            }
+            while chars.next_if(|c| *c != ',').is_some() {}
+        } else {
+            while let Some(c) = chars.next_if(|c| *c != ',') {
+                value.push(c);
+            }
+            value.truncate(value.trim_end().len());
+        }
+        values.push(value);
+        if chars.next().is_none() {
+            return values;
+        }
+    }
+}
+
+/// A value that is not what the member's type needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValue {
+    value: String,
+    expected: &'static str,
+}
+
+impl InvalidValue {
+    /// `value` is not `expected` (for example "an integer").
+    pub fn new(value: &str, expected: &'static str) -> Self {
+        Self {
+            value: value.chars().take(64).collect(),
+            expected,
+        }
+    }
+}
+
+impl std::fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` is not {}", self.value, self.expected)
+    }
+}
+
+impl std::error::Error for InvalidValue {}
+
+/// Parses a number, naming what was expected on failure.
+pub fn parse_number<T: std::str::FromStr>(
+    text: &str,
+    expected: &'static str,
+) -> Result<T, InvalidValue> {
+    text.parse().map_err(|_| InvalidValue::new(text, expected))
+}
+
+/// The request ids S3 returns on every response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestIds {
+    request_id: Option<String>,
+    extended_request_id: Option<String>,
+}
+
+impl RequestIds {
+    /// Reads `x-amz-request-id` and `x-amz-id-2`.
+    pub fn from_response(response: &Response<Bytes>) -> Self {
+        let get = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        Self {
+            request_id: get("x-amz-request-id"),
+            extended_request_id: get("x-amz-id-2"),
+        }
+    }
+
+    /// `x-amz-request-id`.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// `x-amz-id-2`.
+    pub fn extended_request_id(&self) -> Option<&str> {
+        self.extended_request_id.as_deref()
+    }
+}
+
+/// Whether a response is an error: a non-2xx status, or a 200 whose body is an `<Error>`
+/// document (S3 sends these when a request fails after the status line went out).
+pub fn is_error(response: &Response<Bytes>) -> bool {
+    if !response.status().is_success() {
+        return true;
+    }
+    let body = response.body();
+    // Only a body that starts like an XML document can be an error document.
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    start.is_some_and(|i| body[i] == b'<') && matches!(xml::parse_error_body(body), Ok(Some(_)))
+}
+
+/// What an error response says: code, message and request ids from the `<Error>` body, or, for a
+/// response without one (HeadBucket's 404), a code derived from the status.
+pub fn error_metadata(response: &Response<Bytes>) -> ErrorMetadata {
+    let status = response.status();
+    let ids = RequestIds::from_response(response);
+    let mut meta = ErrorMetadata::new(status.as_u16());
+    let mut request_id = ids.request_id;
+    let mut host_id = ids.extended_request_id;
+    let mut code = None;
+    if let Ok(Some(body)) = xml::parse_error_body(response.body()) {
+        code = body.code.map(|c| c.into_owned());
+        if let Some(message) = body.message {
+            meta = meta.with_message(message);
+        }
+        request_id = request_id.or(body.request_id.map(|c| c.into_owned()));
+        host_id = host_id.or(body.host_id.map(|c| c.into_owned()));
+    }
+    if let Some(code) = code.or_else(|| code_for_status(status.as_u16()).map(str::to_owned)) {
+        meta = meta.with_code(code);
+    }
+    if let Some(id) = request_id {
+        meta = meta.with_request_id(id);
+    }
+    if let Some(id) = host_id {
+        meta = meta.with_extended_request_id(id);
+    }
+    meta
+}
+
+/// The code S3 means by a status when it sends no body (HEAD responses cannot carry one).
+fn code_for_status(status: u16) -> Option<&'static str> {
+    Some(match status {
+        301 => "PermanentRedirect",
+        304 => "NotModified",
+        400 => "BadRequest",
+        403 => "Forbidden",
+        404 => "NotFound",
+        412 => "PreconditionFailed",
+        _ => return None,
+    })
+}
+
+/// The XML body of a response, entered at its root element, which must be `expected`.
+pub fn xml_root<'a>(
+    body: &'a [u8],
+    expected: &str,
+) -> Result<(xml::Reader<'a>, xml::Element<'a>), ResponseError> {
+    let mut reader = xml::Reader::new(body);
+    let root = reader.root().map_err(malformed)?;
+    if root.local_name() != expected.as_bytes() {
+        let found = String::from_utf8_lossy(root.local_name()).into_owned();
+        return Err(malformed(xml::XmlError::unexpected_root(expected, &found)));
+    }
+    Ok((reader, root))
+}
+
+/// A required member the response lacks and that has no zero value (a structure or union).
+pub fn missing_member(shape: &str, member: &str) -> ResponseError {
+    ResponseError::new(format!(
+        "the response lacks `{member}`, required in `{shape}`"
+    ))
+}
+
+/// An XML body that could not be read.
+pub fn malformed(e: xml::XmlError) -> ResponseError {
+    ResponseError::new("malformed XML body").with_source(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_labels_and_queries() {
+        let mut r = SerializedRequest::new(Method::GET);
+        r.push_label("key", "a b/c+d~é", true).unwrap();
+        r.push_query("x-id", Some("GetObject"));
+        r.push_query("location", None);
+        r.push_query("prefix", Some("a/b c&d=e"));
+        assert_eq!(r.path, "/a%20b/c%2Bd~%C3%A9");
+        assert_eq!(r.query, "x-id=GetObject&location&prefix=a%2Fb%20c%26d%3De");
+        assert!(r.has_query("prefix") && !r.has_query("pre"));
+        let mut r = SerializedRequest::new(Method::GET);
+        r.push_label("bucket", "a/b", false).unwrap();
+        r.push_path_literal("tail");
+        assert_eq!(r.path, "/a%2Fb/tail");
+        assert!(r.push_label("key", "", true).is_err());
+    }
+
+    #[test]
+    fn header_lists_round_trip() {
+        let values = ["plain", "with, comma", "with \"quote\""];
+        let joined = header_list(values);
+        assert_eq!(joined, r#"plain, "with, comma", "with \"quote\"""#);
+        assert_eq!(split_header_list(&joined), values);
+        assert_eq!(split_header_list("a,b , c"), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn rejects_header_values_that_cannot_be_sent() {
+        let mut r = SerializedRequest::new(Method::PUT);
+        let err = r
+            .set_header("acl", HeaderName::from_static("x-amz-acl"), "a\nb")
+            .unwrap_err();
+        assert_eq!(err.member(), Some("acl"));
+    }
+
+    #[test]
+    fn error_metadata_falls_back_to_the_status() {
+        let response = Response::builder()
+            .status(404)
+            .header("x-amz-request-id", "R1")
+            .body(Bytes::new())
+            .unwrap();
+        let meta = error_metadata(&response);
+        assert_eq!(
+            (meta.code(), meta.request_id()),
+            (Some("NotFound"), Some("R1"))
+        );
+        assert!(is_error(&response));
+    }
+
+    #[test]
+    fn a_200_with_an_error_document_is_an_error() {
+        let body = "<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code><Message>m</Message></Error>";
+        let response = Response::builder()
+            .status(200)
+            .body(Bytes::from(body))
+            .unwrap();
+        assert!(is_error(&response));
+        assert_eq!(error_metadata(&response).code(), Some("InternalError"));
+        let ok = Response::builder()
+            .status(200)
+            .body(Bytes::from("<ListAllMyBucketsResult/>"))
+            .unwrap();
+        assert!(!is_error(&ok));
+    }
+}

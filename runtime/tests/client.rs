@@ -1,0 +1,150 @@
+//! The operation loop over real sockets: retries, clock-skew correction, timeouts and the
+//! errors a caller sees.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::{Method, Response};
+use s3_runtime::client::{ClientConfig, Operation, Runtime};
+use s3_runtime::credentials::Credentials;
+use s3_runtime::endpoint::{AuthScheme, Endpoint};
+use s3_runtime::error::{Error, ErrorMetadata, ResponseError, TimeoutKind};
+use s3_runtime::http::TimeoutConfig;
+use s3_runtime::rest::SerializedRequest;
+use s3_runtime::retry::RetryConfig;
+use s3_runtime::time::{Clock, DateTime, Format};
+use support::{error, respond, Reply, Server};
+
+/// A clock that reads a fixed, settable time.
+#[derive(Debug)]
+struct FixedClock(Mutex<SystemTime>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+fn config() -> ClientConfig {
+    ClientConfig::default()
+        .credentials(Credentials::new("AKID", "SECRET", None, None))
+        .retry(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
+}
+
+fn operation(server: &Server, scheme: &str) -> Operation<String, String> {
+    let auth = AuthScheme::new(scheme.to_owned())
+        .signing_name("s3")
+        .signing_region("us-east-1");
+    Operation {
+        name: "Test",
+        request: SerializedRequest::new(Method::GET),
+        endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
+        deserialize: |response: &Response<Bytes>| {
+            String::from_utf8(response.body().to_vec()).map_err(|_| ResponseError::new("not UTF-8"))
+        },
+        deserialize_error: |_: &Response<Bytes>, meta: &ErrorMetadata| {
+            meta.code().unwrap_or("none").to_owned()
+        },
+    }
+}
+
+async fn run(server: &Server, config: ClientConfig) -> Result<String, Error<String>> {
+    Runtime::new(&config)
+        .invoke(operation(server, "sigv4"))
+        .await
+}
+
+#[tokio::test]
+async fn a_503_is_retried_and_then_succeeds() {
+    let server = Server::start(|i, _| match i {
+        0 => error(503, "SlowDown", &[]),
+        _ => respond(200, &[], "ok"),
+    })
+    .await;
+    assert_eq!(run(&server, config()).await.unwrap(), "ok");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_400_is_not_retried() {
+    let server = Server::start(|_, _| error(400, "InvalidArgument", &[])).await;
+    let err = run(&server, config()).await.unwrap_err();
+    assert_eq!(
+        err.as_service_error().map(String::as_str),
+        Some("InvalidArgument")
+    );
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn transient_errors_stop_after_the_last_attempt() {
+    let server = Server::start(|_, _| error(500, "InternalError", &[])).await;
+    let err = run(&server, config()).await.unwrap_err();
+    assert_eq!(err.code(), Some("InternalError"));
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn a_skewed_clock_is_corrected_from_the_date_header() {
+    let server_time = DateTime::parse("2030-01-01T00:00:00Z", Format::DateTime).unwrap();
+    let date = server_time.format(Format::HttpDate);
+    let server = Server::start(move |i, _| match i {
+        0 => error(403, "RequestTimeTooSkewed", &[("date", &date)]),
+        _ => respond(200, &[], "ok"),
+    })
+    .await;
+    // The local clock is an hour behind the server's.
+    let local = SystemTime::from(server_time) - Duration::from_secs(3600);
+    let clock = Arc::new(FixedClock(Mutex::new(local)));
+    assert_eq!(run(&server, config().clock(clock)).await.unwrap(), "ok");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests[0].contains("x-amz-date: 20291231T230000Z"),
+        "{}",
+        requests[0]
+    );
+    assert!(
+        requests[1].contains("x-amz-date: 20300101T000000Z"),
+        "{}",
+        requests[1]
+    );
+}
+
+#[tokio::test]
+async fn the_operation_timeout_covers_every_attempt() {
+    let server = Server::start(|_, _| Reply::Hang).await;
+    let timeouts = TimeoutConfig {
+        operation: Some(Duration::from_millis(200)),
+        ..TimeoutConfig::default()
+    };
+    let err = run(&server, config().timeouts(timeouts)).await.unwrap_err();
+    let Error::Timeout(timeout) = &err else {
+        panic!("expected a timeout, got {err}");
+    };
+    assert_eq!(timeout.kind(), TimeoutKind::Operation);
+}
+
+#[tokio::test]
+async fn without_credentials_nothing_is_sent() {
+    let server = Server::start(|_, _| respond(200, &[], "ok")).await;
+    let err = run(&server, ClientConfig::default()).await.unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err}");
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn unsupported_auth_schemes_are_build_errors() {
+    let server = Server::start(|_, _| respond(200, &[], "ok")).await;
+    let err = Runtime::new(&config())
+        .invoke(operation(&server, "sigv4a"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Build(_)), "{err}");
+    assert!(err.to_string().contains("sigv4a"), "{err}");
+    assert!(server.requests().is_empty());
+}
