@@ -14,7 +14,8 @@
 //! from it) take the signing inputs from their expected files, because some of their files were
 //! signed with different inputs than others: each expected `Authorization` header or presigned
 //! URL names its access key, date and scope, and each string to sign or canonical request its
-//! time. Two access keys occur, each with a known secret.
+//! time. Two access keys occur, each with a known secret. Two classic cases have files that
+//! contradict each other; `repair_classic` says how they are read.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

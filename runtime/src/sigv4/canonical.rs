@@ -2,14 +2,21 @@
 //! caller-owned buffers.
 
 use http::header::{AUTHORIZATION, CONNECTION, EXPECT, TRANSFER_ENCODING, USER_AGENT};
-use http::{HeaderMap, HeaderName};
+use http::HeaderName;
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// RFC 3986 unreserved characters, the only bytes SigV4 leaves unencoded.
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
 
 fn hex_value(b: u8) -> Option<u8> {
     match b {
@@ -28,29 +35,37 @@ fn hex_value(b: u8) -> Option<u8> {
 /// is the encoding of the decoded input, whatever escapes the input used. Without it, `%` is data
 /// and is encoded as `%25`; this is the "double encoding" some services expect of paths.
 pub(super) fn encode(out: &mut Vec<u8>, input: &[u8], keep_slash: bool, decode: bool) {
+    let kept = |b: u8| UNRESERVED[usize::from(b)] || (keep_slash && b == b'/');
+    // Bytes that pass through unchanged are copied a run at a time.
+    let mut run = 0;
     let mut i = 0;
     while i < input.len() {
         let b = input[i];
-        i += 1;
-        if decode && b == b'%' {
-            if let [hi, lo, ..] = input[i..] {
-                if let (Some(hi), Some(lo)) = (hex_value(hi), hex_value(lo)) {
-                    i += 2;
-                    push_byte(out, hi << 4 | lo, false);
-                    continue;
-                }
-            }
+        if kept(b) {
+            i += 1;
+            continue;
         }
-        push_byte(out, b, keep_slash);
+        out.extend_from_slice(&input[run..i]);
+        i += 1;
+        match (decode && b == b'%', input.get(i..i + 2)) {
+            (true, Some(&[hi, lo])) if hex_value(hi).is_some() && hex_value(lo).is_some() => {
+                let decoded = hex_value(hi).unwrap_or(0) << 4 | hex_value(lo).unwrap_or(0);
+                if UNRESERVED[usize::from(decoded)] {
+                    out.push(decoded);
+                } else {
+                    push_escaped(out, decoded);
+                }
+                i += 2;
+            }
+            _ => push_escaped(out, b),
+        }
+        run = i;
     }
+    out.extend_from_slice(&input[run..]);
 }
 
-fn push_byte(out: &mut Vec<u8>, b: u8, keep_slash: bool) {
-    if is_unreserved(b) || (keep_slash && b == b'/') {
-        out.push(b);
-    } else {
-        out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-    }
+fn push_escaped(out: &mut Vec<u8>, b: u8) {
+    out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
 }
 
 /// Appends the canonical URI of `path`.
@@ -166,49 +181,60 @@ pub(super) fn is_unsigned_header(name: &HeaderName) -> bool {
         || name.as_str() == "x-amzn-trace-id"
 }
 
-/// One canonical header: from the request, or set by the signer.
-pub(super) enum Header<'a> {
-    Request(&'a HeaderName),
-    Set(&'a str, &'a [u8]),
-}
+/// A header as the canonical request has it: its name and one of its values. A repeated header
+/// is one entry per value.
+pub(super) type HeaderEntry<'a> = (&'a str, &'a [u8]);
 
-impl Header<'_> {
-    pub(super) fn name(&self) -> &str {
-        match self {
-            Header::Request(name) => name.as_str(),
-            Header::Set(name, _) => name,
+/// Appends the signed-headers list of `entries` (sorted by name): the names, once each, joined
+/// by `;`.
+pub(super) fn write_signed_headers(out: &mut Vec<u8>, entries: &[HeaderEntry<'_>]) {
+    let mut previous = None;
+    for &(name, _) in entries {
+        if previous != Some(name) {
+            if previous.is_some() {
+                out.push(b';');
+            }
+            out.extend_from_slice(name.as_bytes());
+            previous = Some(name);
         }
     }
+}
 
-    /// Appends `name:value\n`, the values of a repeated header joined by `,`.
-    pub(super) fn write(&self, headers: &HeaderMap, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.name().as_bytes());
-        out.push(b':');
-        match self {
-            Header::Request(name) => {
-                for (i, value) in headers.get_all(*name).iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_trimmed(out, value.as_bytes());
-                }
+/// Appends the canonical header lines of `entries`, sorted by name with the values of a name in
+/// their request order: `name:value\n`, the values of a repeated header joined by `,`.
+pub(super) fn write_headers(out: &mut Vec<u8>, entries: &[HeaderEntry<'_>]) {
+    let mut previous = None;
+    for &(name, value) in entries {
+        if previous == Some(name) {
+            out.push(b',');
+        } else {
+            if previous.is_some() {
+                out.push(b'\n');
             }
-            Header::Set(_, value) => write_trimmed(out, value),
+            out.extend_from_slice(name.as_bytes());
+            out.push(b':');
+            previous = Some(name);
         }
+        write_trimmed(out, value);
+    }
+    if previous.is_some() {
         out.push(b'\n');
     }
 }
 
 /// Appends a header value with surrounding whitespace removed and runs of spaces collapsed.
 fn write_trimmed(out: &mut Vec<u8>, value: &[u8]) {
-    let value = value.trim_ascii();
-    let mut previous = 0;
-    for &b in value {
-        if !(b == b' ' && previous == b' ') {
-            out.push(b);
-        }
-        previous = b;
+    let mut rest = value.trim_ascii();
+    // Most values have no run of spaces; `str::contains` looks for one with SIMD.
+    if std::str::from_utf8(rest).is_ok_and(|s| !s.contains("  ")) {
+        out.extend_from_slice(rest);
+        return;
     }
+    while let Some(at) = rest.windows(2).position(|pair| pair == b"  ") {
+        out.extend_from_slice(&rest[..=at]);
+        rest = rest[at..].trim_ascii_start();
+    }
+    out.extend_from_slice(rest);
 }
 
 #[cfg(test)]
@@ -259,6 +285,22 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "%E1%88%B4=Value1&Param=Value2&Param-3=Value3&a%2Bb=~&b=1&b=2&flag="
         );
+    }
+
+    #[test]
+    fn joins_the_values_of_repeated_headers() {
+        let entries: [HeaderEntry<'_>; 5] = [
+            ("a", b"1"),
+            ("my-header", b" value2"),
+            ("my-header", b"value1  "),
+            ("x", b""),
+            ("z", b"last"),
+        ];
+        let (mut lines, mut signed) = (Vec::new(), Vec::new());
+        write_headers(&mut lines, &entries);
+        write_signed_headers(&mut signed, &entries);
+        assert_eq!(lines, b"a:1\nmy-header:value2,value1\nx:\nz:last\n");
+        assert_eq!(signed, b"a;my-header;x;z");
     }
 
     #[test]

@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 
 use crate::credentials::Credentials;
 use crate::time::DateTime;
-use canonical::{Header, Query};
+use canonical::{HeaderEntry, Query};
 use key::KeyCache;
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -370,16 +370,20 @@ impl Signer {
         let settings = params.settings;
         let host = host_to_sign(request)?;
         s.set_scope(params);
-        let date = header_value(s.amz_date.as_bytes(), &X_AMZ_DATE)?;
+        let date = s
+            .date_value
+            .clone()
+            .ok_or(SigningError::InvalidHeaderValue { header: X_AMZ_DATE })?;
         let payload = Payload::new(params.payload, request.body());
-        let payload = payload.as_str();
-        let content_sha256 = if !settings.content_sha256_header {
-            None
-        } else if payload == UNSIGNED_PAYLOAD {
-            Some(HeaderValue::from_static(UNSIGNED_PAYLOAD))
-        } else {
-            Some(header_value(payload.as_bytes(), &X_AMZ_CONTENT_SHA256)?)
+        let content_sha256 = match (settings.content_sha256_header, &payload) {
+            (false, _) => None,
+            (true, Payload::Static(hash)) => Some(HeaderValue::from_static(hash)),
+            (true, _) => Some(header_value(
+                payload.as_str().as_bytes(),
+                &X_AMZ_CONTENT_SHA256,
+            )?),
         };
+        let payload = payload.as_str();
         let session_token = match params.credentials.session_token() {
             Some(token) => {
                 let mut value = header_value(token.as_bytes(), &settings.session_token_header)?;
@@ -481,29 +485,36 @@ impl Signer {
         let headers = request.headers();
         let set_headers = || set.iter().flatten();
 
-        let mut canonical_headers = Vec::with_capacity(headers.keys_len() + 4);
-        canonical_headers.extend(
-            headers
-                .keys()
-                .filter(|name| {
-                    !canonical::is_unsigned_header(name)
-                        && !set_headers().any(|h| h.name == name.as_str())
-                })
-                .map(Header::Request),
-        );
-        canonical_headers.extend(
-            set_headers()
-                .filter(|h| h.signed)
-                .map(|h| Header::Set(h.name, h.value)),
-        );
-        canonical_headers.sort_unstable_by(|a, b| a.name().cmp(b.name()));
-        signed.clear();
-        for (i, header) in canonical_headers.iter().enumerate() {
-            if i > 0 {
-                signed.push(b';');
+        let entries = headers
+            .iter()
+            .filter(|(name, _)| {
+                !canonical::is_unsigned_header(name)
+                    && !set_headers().any(|h| h.name == name.as_str())
+            })
+            .map(|(name, value)| (name.as_str(), value.as_bytes()))
+            .chain(
+                set_headers()
+                    .filter(|h| h.signed)
+                    .map(|h| (h.name, h.value)),
+            );
+        // On the stack for the usual dozen header values or fewer.
+        let mut on_stack: [HeaderEntry<'_>; 16] = [("", b""); 16];
+        let mut on_heap = Vec::new();
+        let canonical_headers = if headers.len() + set.len() <= on_stack.len() {
+            let mut n = 0;
+            for (slot, entry) in on_stack.iter_mut().zip(entries) {
+                *slot = entry;
+                n += 1;
             }
-            signed.extend_from_slice(header.name().as_bytes());
-        }
+            &mut on_stack[..n]
+        } else {
+            on_heap.extend(entries);
+            &mut on_heap[..]
+        };
+        // Stable, so the values of a repeated header keep their order.
+        canonical_headers.sort_by(|a, b| a.0.cmp(b.0));
+        signed.clear();
+        canonical::write_signed_headers(signed, canonical_headers);
 
         creq.clear();
         creq.extend_from_slice(request.method().as_str().as_bytes());
@@ -533,9 +544,7 @@ impl Signer {
         }
         query.write_sorted(creq);
         creq.push(b'\n');
-        for header in &canonical_headers {
-            header.write(headers, creq);
-        }
+        canonical::write_headers(creq, canonical_headers);
         creq.push(b'\n');
         creq.extend_from_slice(signed);
         creq.push(b'\n');
@@ -632,15 +641,17 @@ fn header_value(value: &[u8], header: &HeaderName) -> Result<HeaderValue, Signin
 enum Payload<'a> {
     /// The hex SHA-256 of a non-empty body, on the stack.
     Computed([u8; 64]),
+    /// A constant, which a header value can share without a copy.
+    Static(&'static str),
     Given(&'a str),
 }
 
 impl<'a> Payload<'a> {
     fn new(payload: PayloadHash<'a>, body: &[u8]) -> Self {
         match payload {
-            PayloadHash::Body if body.is_empty() => Payload::Given(EMPTY_SHA256),
+            PayloadHash::Body if body.is_empty() => Payload::Static(EMPTY_SHA256),
             PayloadHash::Body => Payload::Computed(hex(&Sha256::digest(body).into())),
-            PayloadHash::Unsigned => Payload::Given(UNSIGNED_PAYLOAD),
+            PayloadHash::Unsigned => Payload::Static(UNSIGNED_PAYLOAD),
             PayloadHash::Precomputed(hash) => Payload::Given(hash),
         }
     }
@@ -648,6 +659,7 @@ impl<'a> Payload<'a> {
     fn as_str(&self) -> &str {
         match self {
             Payload::Computed(hex) => std::str::from_utf8(hex).unwrap_or_default(),
+            Payload::Static(hash) => hash,
             Payload::Given(hash) => hash,
         }
     }
@@ -665,8 +677,13 @@ fn hex(bytes: &[u8; 32]) -> [u8; 64] {
 
 /// Buffers reused by every signature made on a thread.
 struct Scratch {
+    /// The whole seconds of the signing time that `amz_date` and `date_value` hold: requests
+    /// signed in the same second share them.
+    date_secs: Option<i64>,
     /// The signing time, `20150830T123600Z`.
     amz_date: String,
+    /// `amz_date` as a header value, whose clones share one buffer.
+    date_value: Option<HeaderValue>,
     /// The credential scope, `20150830/us-east-1/s3/aws4_request`.
     scope: Vec<u8>,
     /// The signed header names, `host;x-amz-date`.
@@ -687,7 +704,9 @@ const SCRATCH_LIMIT: usize = 64 * 1024;
 impl Scratch {
     const fn new() -> Self {
         Self {
+            date_secs: None,
             amz_date: String::new(),
+            date_value: None,
             scope: Vec::new(),
             signed: Vec::new(),
             query: Query::new(),
@@ -698,8 +717,13 @@ impl Scratch {
     }
 
     fn set_scope(&mut self, params: &SigningParams<'_>) {
-        self.amz_date.clear();
-        params.time.fmt_amz_date(&mut self.amz_date);
+        let secs = params.time.secs();
+        if self.date_secs != Some(secs) {
+            self.amz_date.clear();
+            params.time.fmt_amz_date(&mut self.amz_date);
+            self.date_value = HeaderValue::from_str(&self.amz_date).ok();
+            self.date_secs = Some(secs);
+        }
         let date = self.amz_date.split_once('T').map_or("", |(d, _)| d);
         self.scope.clear();
         for part in [
