@@ -50,7 +50,8 @@ snapshot_tests!(
     errors,
     http_bindings,
     xml_traits,
-    cursed_names
+    cursed_names,
+    pagination,
 );
 
 #[test]

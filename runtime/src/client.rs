@@ -102,6 +102,9 @@ impl ClientConfig {
     }
 }
 
+/// A boxed future that can move between threads, as paginators hold the page in flight.
+pub type SendFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
 /// One call of an operation, as the generated client hands it over.
 pub struct Operation<O, E> {
     /// The operation's name, for tracing.

@@ -67,6 +67,28 @@ async fn list_directory_buckets_follows_continuation_tokens() {
 }
 
 #[tokio::test]
+async fn the_paginator_yields_every_page() {
+    use futures_core::Stream;
+    let server = DirectoryServer::start(&BUCKETS).await;
+    let mut pages = client(&server, SECRET_ACCESS_KEY)
+        .list_directory_buckets()
+        .max_directory_buckets(2)
+        .into_paginator();
+    let mut sizes = Vec::new();
+    let mut names = Vec::new();
+    while let Some(page) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut pages).poll_next(cx)).await
+    {
+        let buckets = page.unwrap().buckets.unwrap_or_default();
+        sizes.push(buckets.len());
+        names.extend(buckets.into_iter().filter_map(|b| b.name));
+    }
+    assert_eq!(sizes, [2, 2, 1]);
+    assert_eq!(names, BUCKETS);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
 async fn create_session_returns_credentials() {
     let server = DirectoryServer::start(&BUCKETS).await;
     let client = client(&server, SECRET_ACCESS_KEY);

@@ -30,6 +30,7 @@ publish = false
 
 [dependencies]
 bytes = "1"
+futures-core = "0.3"
 http = "1"
 s3-runtime = {{ path = "{}" }}
 

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::{builder_ident, doc, file, is_copy, item_docs, member_docs, rust_type};
-use crate::ir::{EndpointParam, EndpointParamType, Ir, OperationIr};
+use crate::ir::{EndpointParam, EndpointParamType, Ir, OperationIr, Pagination, RustType};
 use crate::naming::ident;
 use crate::{Error, GeneratedFile};
 
@@ -326,6 +326,11 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
         quote!(self.input.build())
     };
     let params = endpoint_params(op, ir)?;
+    let paginator = op
+        .pagination
+        .as_ref()
+        .map(|p| paginator(op, p))
+        .transpose()?;
     Ok(quote! {
         #doc_line
         #[derive(Clone, Debug)]
@@ -354,6 +359,96 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
                 self.client
                     .invoke(#op_name, serialize(&input)?, &params, deserialize, deserialize_error)
                     .await
+            }
+        }
+
+        #paginator
+    })
+}
+
+/// `into_paginator()` and the paginator: a stream of pages that follows the output token until it
+/// is absent, empty or repeated (a server bug that would otherwise page forever).
+fn paginator(op: &OperationIr<'_>, pagination: &Pagination) -> Result<TokenStream, Error> {
+    let builder = format_ident!("{}FluentBuilder", op.name);
+    let name = format_ident!("{}Paginator", op.name);
+    let output = ident(&op.output.name);
+    let error = format_ident!("{}Error", op.name);
+    let input_token = ident(&pagination.input_token);
+    let output_token = ident(&pagination.output_token);
+    let token_member = op
+        .output
+        .members
+        .iter()
+        .find(|m| m.field == pagination.output_token)
+        .ok_or_else(|| Error::new(format!("{}: no output token member", op.id)))?;
+    // A string token also ends the pages when empty.
+    let next_token = if token_member.ty == RustType::String {
+        quote!(output.#output_token.as_ref().filter(|token| !token.is_empty()))
+    } else {
+        quote!(output.#output_token.as_ref())
+    };
+    let doc_line = doc(&format!(
+        "The pages of `{}`: a [`Stream`](futures_core::Stream) of outputs, one request each, \
+         following `{}`.",
+        op.name, pagination.output_token
+    ));
+    let into_doc = doc(&format!(
+        "Pages through every result: each item of the stream is one `{}` response.",
+        op.name
+    ));
+    Ok(quote! {
+        impl #builder {
+            #into_doc
+            pub fn into_paginator(self) -> #name {
+                #name { builder: self, page: None, done: false }
+            }
+        }
+
+        #doc_line
+        ///
+        /// The first error ends the stream.
+        pub struct #name {
+            builder: #builder,
+            page: Option<s3_runtime::client::SendFuture<Result<#output, s3_runtime::error::Error<#error>>>>,
+            done: bool,
+        }
+
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!(#name))
+                    .field("builder", &self.builder)
+                    .field("done", &self.done)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl futures_core::Stream for #name {
+            type Item = Result<#output, s3_runtime::error::Error<#error>>;
+
+            fn poll_next(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<Self::Item>> {
+                if self.done {
+                    return std::task::Poll::Ready(None);
+                }
+                let builder = self.builder.clone();
+                let page = self.page.get_or_insert_with(|| Box::pin(builder.send()));
+                let std::task::Poll::Ready(result) = page.as_mut().poll(cx) else {
+                    return std::task::Poll::Pending;
+                };
+                self.page = None;
+                let next = match &result {
+                    Ok(output) => #next_token
+                        .filter(|token| self.builder.input.#input_token.as_ref() != Some(*token))
+                        .cloned(),
+                    Err(_) => None,
+                };
+                match next {
+                    Some(token) => self.builder.input.#input_token = Some(token),
+                    None => self.done = true,
+                }
+                std::task::Poll::Ready(Some(result))
             }
         }
     })

@@ -276,6 +276,16 @@ pub struct VariantIr<'m> {
     pub deprecated: bool,
 }
 
+/// An operation's pagination: the input member that takes the token, the output member that
+/// carries the next one, and the optional item list and page size, by Rust field name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    pub input_token: String,
+    pub output_token: String,
+    pub items: Option<String>,
+    pub page_size: Option<String>,
+}
+
 /// An operation: its HTTP binding, input, output and errors.
 #[derive(Debug)]
 pub struct OperationIr<'m> {
@@ -296,6 +306,8 @@ pub struct OperationIr<'m> {
     pub static_context_params: Vec<(&'m str, &'m Value)>,
     /// The output's root element is its only member (`aws.customizations#s3UnwrappedXmlOutput`).
     pub unwrapped_output: bool,
+    /// How to page through results (`smithy.api#paginated`).
+    pub pagination: Option<Pagination>,
     pub traits: &'m Traits,
 }
 
@@ -330,6 +342,7 @@ impl<'m> Ir<'m> {
         let bound = bound_operations(model, &service.operations, &service.resources)?;
         let mut builder = Builder {
             model,
+            service_traits: &service_shape.traits,
             names: BTreeMap::new(),
             reached: BTreeSet::new(),
         };
@@ -597,6 +610,8 @@ fn timestamp_format(traits: &Traits) -> Result<Option<TimestampFormat>, String> 
 /// Walks the selection, naming shapes and collecting the closure.
 struct Builder<'m> {
     model: &'m Model,
+    /// The service's traits: `paginated` there gives defaults for every operation.
+    service_traits: &'m Traits,
     /// Rust type names given so far, to catch two shapes that would share one.
     names: BTreeMap<String, ShapeId>,
     /// Named types reached, to emit into `types`.
@@ -652,6 +667,8 @@ impl<'m> Builder<'m> {
                     .collect()
             })
             .unwrap_or_default();
+        let pagination =
+            pagination(&shape.traits, self.service_traits, &input, &output).map_err(at)?;
         self.claim(name.clone(), &shape.id)?;
         Ok(OperationIr {
             id: shape.id.clone(),
@@ -666,6 +683,7 @@ impl<'m> Builder<'m> {
             errors,
             static_context_params,
             unwrapped_output: crate::customize::s3::unwrapped_output(shape),
+            pagination,
             traits: &shape.traits,
         })
     }
@@ -860,6 +878,51 @@ fn kind_name(kind: &ShapeKind) -> &'static str {
         ShapeKind::Service(_) => "service",
         _ => "data shape",
     }
+}
+
+/// The operation's `paginated` trait, completed from the service's, resolved to fields.
+fn pagination(
+    traits: &Traits,
+    service: &Traits,
+    input: &StructureIr<'_>,
+    output: &StructureIr<'_>,
+) -> Result<Option<Pagination>, String> {
+    let Some(op) = traits.paginated() else {
+        return Ok(None);
+    };
+    let defaults = service.paginated().unwrap_or_default();
+    let (Some(input_token), Some(output_token)) = (
+        op.input_token.or(defaults.input_token),
+        op.output_token.or(defaults.output_token),
+    ) else {
+        return Err("paginated without inputToken and outputToken".into());
+    };
+    let field = |s: &StructureIr<'_>, name: &str| {
+        s.members
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.field.clone())
+            .ok_or_else(|| {
+                format!(
+                    "paginated names `{name}`, which is not a member of {}",
+                    s.id
+                )
+            })
+    };
+    Ok(Some(Pagination {
+        input_token: field(input, input_token)?,
+        output_token: field(output, output_token)?,
+        items: op
+            .items
+            .or(defaults.items)
+            .map(|n| field(output, n))
+            .transpose()?,
+        page_size: op
+            .page_size
+            .or(defaults.page_size)
+            .map(|n| field(input, n))
+            .transpose()?,
+    }))
 }
 
 /// Where an input, output or error member goes on the wire.

@@ -292,3 +292,74 @@ impl ListDirectoryBucketsFluentBuilder {
             .await
     }
 }
+impl ListDirectoryBucketsFluentBuilder {
+    /// Pages through every result: each item of the stream is one `ListDirectoryBuckets` response.
+    pub fn into_paginator(self) -> ListDirectoryBucketsPaginator {
+        ListDirectoryBucketsPaginator {
+            builder: self,
+            page: None,
+            done: false,
+        }
+    }
+}
+/// The pages of `ListDirectoryBuckets`: a [`Stream`](futures_core::Stream) of outputs, one request each, following `continuation_token`.
+///
+/// The first error ends the stream.
+pub struct ListDirectoryBucketsPaginator {
+    builder: ListDirectoryBucketsFluentBuilder,
+    page: Option<
+        s3_runtime::client::SendFuture<
+            Result<
+                ListDirectoryBucketsOutput,
+                s3_runtime::error::Error<ListDirectoryBucketsError>,
+            >,
+        >,
+    >,
+    done: bool,
+}
+impl std::fmt::Debug for ListDirectoryBucketsPaginator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(stringify!(ListDirectoryBucketsPaginator))
+            .field("builder", &self.builder)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+impl futures_core::Stream for ListDirectoryBucketsPaginator {
+    type Item = Result<
+        ListDirectoryBucketsOutput,
+        s3_runtime::error::Error<ListDirectoryBucketsError>,
+    >;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.done {
+            return std::task::Poll::Ready(None);
+        }
+        let builder = self.builder.clone();
+        let page = self.page.get_or_insert_with(|| Box::pin(builder.send()));
+        let std::task::Poll::Ready(result) = page.as_mut().poll(cx) else {
+            return std::task::Poll::Pending;
+        };
+        self.page = None;
+        let next = match &result {
+            Ok(output) => {
+                output
+                    .continuation_token
+                    .as_ref()
+                    .filter(|token| !token.is_empty())
+                    .filter(|token| {
+                        self.builder.input.continuation_token.as_ref() != Some(*token)
+                    })
+                    .cloned()
+            }
+            Err(_) => None,
+        };
+        match next {
+            Some(token) => self.builder.input.continuation_token = Some(token),
+            None => self.done = true,
+        }
+        std::task::Poll::Ready(Some(result))
+    }
+}
