@@ -99,11 +99,11 @@ struct Vars<'a> {
     /// `hardwareType`, once a condition has assigned it.
     hardware_type: Option<&'a str>,
     /// `_s3e_ds`, once a condition has assigned it.
-    s3e_ds: Option<&'a str>,
+    s3e_ds: Option<&'static str>,
     /// `_s3e_fips`, once a condition has assigned it.
-    s3e_fips: Option<&'a str>,
+    s3e_fips: Option<&'static str>,
     /// `_s3e_auth`, once a condition has assigned it.
-    s3e_auth: Option<&'a str>,
+    s3e_auth: Option<&'static str>,
     /// `url`, once a condition has assigned it.
     url: Option<rt::Url<'a>>,
     /// `bucketArn`, once a condition has assigned it.
@@ -978,7 +978,7 @@ fn outcome<'a>(
                     )
                     .with_backend("S3Express")
                     .with_auth_schemes([
-                        rt::AuthScheme::new(s3e_auth.to_owned())
+                        rt::AuthScheme::new(s3e_auth)
                             .disable_double_encoding(true)
                             .signing_name("s3express")
                             .signing_region(region.to_owned()),
@@ -998,7 +998,7 @@ fn outcome<'a>(
                     )
                     .with_backend("S3Express")
                     .with_auth_schemes([
-                        rt::AuthScheme::new(s3e_auth.to_owned())
+                        rt::AuthScheme::new(s3e_auth)
                             .disable_double_encoding(true)
                             .signing_name("s3express")
                             .signing_region(region.to_owned()),
@@ -1077,7 +1077,7 @@ fn outcome<'a>(
                     )
                     .with_backend("S3Express")
                     .with_auth_schemes([
-                        rt::AuthScheme::new(s3e_auth.to_owned())
+                        rt::AuthScheme::new(s3e_auth)
                             .disable_double_encoding(true)
                             .signing_name("s3express")
                             .signing_region(region.to_owned()),
@@ -1095,7 +1095,7 @@ fn outcome<'a>(
                     )
                     .with_backend("S3Express")
                     .with_auth_schemes([
-                        rt::AuthScheme::new(s3e_auth.to_owned())
+                        rt::AuthScheme::new(s3e_auth)
                             .disable_double_encoding(true)
                             .signing_name("s3express")
                             .signing_region(region.to_owned()),

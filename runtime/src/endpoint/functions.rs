@@ -5,8 +5,6 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
 /// `substring(input, start, stop, reverse)`: bytes `start..stop` of an ASCII `input`, counted
 /// from the end when `reverse` is set. `None` if the input is not ASCII or too short, or if
 /// `start >= stop`.
@@ -27,21 +25,50 @@ pub fn substring(input: &str, start: usize, stop: usize, reverse: bool) -> Optio
 /// 63 ASCII letters, digits and hyphens, not starting with a hyphen), or with
 /// `allow_subdomains`, such labels joined by dots.
 pub fn is_valid_host_label(value: &str, allow_subdomains: bool) -> bool {
-    if allow_subdomains {
-        value.split('.').all(is_host_label)
-    } else {
-        is_host_label(value)
+    // One pass over the bytes; `len` is the length of the current label.
+    let mut len = 0;
+    for &b in value.as_bytes() {
+        let class = CLASSES[b as usize];
+        if class & (LOWER | UPPER | DIGIT) != 0 || (class == HYPHEN && len > 0) {
+            len += 1;
+            if len > 63 {
+                return false;
+            }
+        } else if class == DOT && allow_subdomains && len > 0 {
+            len = 0;
+        } else {
+            return false;
+        }
     }
+    len > 0
 }
 
-fn is_host_label(label: &str) -> bool {
-    let bytes = label.as_bytes();
-    (1..=63).contains(&bytes.len())
-        && bytes[0] != b'-'
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-}
+// Byte classes for the host and bucket label checks, one table lookup per byte.
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const DIGIT: u8 = 4;
+const HYPHEN: u8 = 8;
+const DOT: u8 = 16;
+/// `_` and `~`, the unreserved marks of RFC 3986 besides `-` and `.`.
+const MARK: u8 = 32;
+
+static CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' => LOWER,
+            b'A'..=b'Z' => UPPER,
+            b'0'..=b'9' => DIGIT,
+            b'-' => HYPHEN,
+            b'.' => DOT,
+            b'_' | b'~' => MARK,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// `aws.isVirtualHostableS3Bucket(value, allowSubDomains)`: whether the bucket can be the first
 /// label(s) of a host name. Each label (the whole value unless `allow_subdomains`) must have 3
@@ -50,33 +77,47 @@ fn is_host_label(label: &str) -> bool {
 /// The reference implementation also rejects IPv4-like values; no such value passes the label
 /// rules above (a label never contains a dot), so that check is not repeated here.
 pub fn is_virtual_hostable_s3_bucket(value: &str, allow_subdomains: bool) -> bool {
-    if allow_subdomains {
-        value.split('.').all(is_bucket_label)
-    } else {
-        is_bucket_label(value)
+    // `last` is the class of the label's last byte, which must not be a hyphen.
+    let label_ok = |len: usize, last: u8| (3..=63).contains(&len) && last != HYPHEN;
+    let (mut len, mut last) = (0, 0);
+    for &b in value.as_bytes() {
+        let class = CLASSES[b as usize];
+        if class & (LOWER | DIGIT) != 0 || (class == HYPHEN && len > 0) {
+            len += 1;
+            last = class;
+        } else if class == DOT && allow_subdomains && label_ok(len, last) {
+            len = 0;
+        } else {
+            return false;
+        }
     }
+    label_ok(len, last)
 }
 
-fn is_bucket_label(label: &str) -> bool {
-    let bytes = label.as_bytes();
-    let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    (3..=63).contains(&bytes.len())
-        && bytes.first().is_some_and(edge)
-        && bytes.last().is_some_and(edge)
-        && bytes.iter().all(|b| edge(b) || *b == b'-')
-}
-
-/// Everything but the RFC 3986 unreserved characters `A-Z a-z 0-9 - _ . ~`.
-const URI_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// `uriEncode(value)`: RFC 3986 percent-encoding with uppercase hex digits; borrows when
-/// nothing needs encoding.
+/// `uriEncode(value)`: RFC 3986 percent-encoding of everything but the unreserved characters
+/// `A-Z a-z 0-9 - _ . ~`, with uppercase hex digits; borrows when nothing needs encoding.
 pub fn uri_encode(value: &str) -> Cow<'_, str> {
-    utf8_percent_encode(value, URI_ENCODE).into()
+    let bytes = value.as_bytes();
+    let unreserved =
+        |b: u8| CLASSES[b as usize] & (LOWER | UPPER | DIGIT | HYPHEN | DOT | MARK) != 0;
+    let Some(first) = bytes.iter().position(|&b| !unreserved(b)) else {
+        return Cow::Borrowed(value);
+    };
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(bytes.len() + 16);
+    out.push_str(&value[..first]);
+    for &b in &bytes[first..] {
+        if unreserved(b) {
+            out.push(b as char);
+        } else {
+            out.extend([
+                '%',
+                HEX[usize::from(b >> 4)] as char,
+                HEX[usize::from(b & 15)] as char,
+            ]);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The result of [`parse_url`]: the `URL` structure of the rules engine.
@@ -107,37 +148,44 @@ impl<'a> Url<'a> {
 /// a query or fragment, user information, an empty host, or characters that cannot appear in
 /// a host or port.
 pub fn parse_url(value: &str) -> Option<Url<'_>> {
-    let (scheme, rest) = value.split_once("://")?;
-    if !matches!(scheme, "http" | "https") || rest.contains(['?', '#']) {
-        return None;
-    }
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let (host, port) = match authority.rfind(':') {
-        Some(i) if !authority[i..].contains(']') => (&authority[..i], Some(&authority[i + 1..])),
-        _ => (authority, None),
-    };
-    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-        return None;
-    }
-    let is_ip = if let Some(inner) = host.strip_prefix('[') {
-        let inner = inner.strip_suffix(']')?;
-        if inner.is_empty()
-            || !inner
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        {
-            return None;
-        }
-        true
+    let scheme = if value.starts_with("https://") {
+        "https"
+    } else if value.starts_with("http://") {
+        "http"
     } else {
-        if host.is_empty()
-            || !host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
-        {
-            return None;
+        return None;
+    };
+    let rest = &value[scheme.len() + 3..];
+    if rest.bytes().any(|b| b == b'?' || b == b'#') {
+        return None;
+    }
+    let (authority, path) =
+        rest.split_at(rest.bytes().position(|b| b == b'/').unwrap_or(rest.len()));
+    // The port starts at the last `:` that is not inside an IPv6 literal's brackets.
+    let colon = authority.bytes().rposition(|b| b == b':' || b == b']');
+    let (host, port) = match colon {
+        Some(i) if authority.as_bytes()[i] == b':' => (&authority[..i], &authority[i + 1..]),
+        _ => (authority, "0"),
+    };
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let is_ip = match host.strip_prefix('[') {
+        Some(inner) => {
+            let inner = inner.strip_suffix(']')?;
+            let ipv6 = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
+            if inner.is_empty() || !inner.bytes().all(ipv6) {
+                return None;
+            }
+            true
         }
-        is_ipv4(host)
+        None => {
+            let host_byte = |b: u8| CLASSES[b as usize] != 0;
+            if host.is_empty() || !host.bytes().all(host_byte) {
+                return None;
+            }
+            is_ipv4(host)
+        }
     };
     Some(Url {
         scheme,
@@ -149,14 +197,25 @@ pub fn parse_url(value: &str) -> Option<Url<'_>> {
 
 /// Four dot-separated decimal numbers from 0 to 255.
 fn is_ipv4(host: &str) -> bool {
-    let mut parts = 0;
-    for part in host.split('.') {
-        parts += 1;
-        if part.is_empty() || part.len() > 3 || part.parse::<u8>().is_err() {
+    let (mut parts, mut digits, mut value) = (0, 0, 0u32);
+    for b in host.bytes() {
+        if b == b'.' {
+            if digits == 0 {
+                return false;
+            }
+            parts += 1;
+            (digits, value) = (0, 0);
+        } else if b.is_ascii_digit() && digits < 3 {
+            digits += 1;
+            value = value * 10 + u32::from(b - b'0');
+            if value > 255 {
+                return false;
+            }
+        } else {
             return false;
         }
     }
-    parts == 4
+    parts == 3 && digits > 0
 }
 
 /// The result of [`parse_arn`]: the `ARN` structure of the AWS rules-engine extension.
@@ -244,11 +303,10 @@ impl<'a> Segments<'a> {
                 return None;
             }
             left -= 1;
-            let found = match delimiter {
-                _ if left == 0 => None,
-                Delimiter::Text("") => None,
-                Delimiter::Text(d) => input.find(d).map(|i| (i, d.len())),
-                Delimiter::ArnResource => input.find([':', '/']).map(|i| (i, 1)),
+            let found = if left == 0 {
+                None
+            } else {
+                delimiter.find(input)
             };
             Some(match found {
                 Some((at, len)) => {
@@ -266,12 +324,66 @@ impl<'a> Segments<'a> {
 
     /// The segment at `index`; a negative index counts from the end (`-1` is the last).
     pub fn get(&self, index: isize) -> Option<&'a str> {
-        let index = if index < 0 {
-            self.iter().count().checked_sub(index.unsigned_abs())?
-        } else {
-            index as usize
-        };
-        self.iter().nth(index)
+        match usize::try_from(index) {
+            Ok(index) => self.iter().nth(index),
+            // Without a limit, splitting from the end gives the same segments: walk back.
+            Err(_) if self.limit == 0 => {
+                let mut rest = self.input;
+                for _ in 1..index.unsigned_abs() {
+                    rest = &rest[..self.delimiter.rfind(rest)?.0];
+                }
+                let start = self.delimiter.rfind(rest).map_or(0, |(at, len)| at + len);
+                Some(&rest[start..])
+            }
+            Err(_) => {
+                let count = self.iter().count();
+                self.iter().nth(count.checked_sub(index.unsigned_abs())?)
+            }
+        }
+    }
+}
+
+/// Whether `needle` (non-empty) occurs in `hay` at `at`; byte by byte, as delimiters are short.
+fn matches_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
+    hay[at] == needle[0] && hay[at..].iter().zip(needle).all(|(h, n)| h == n)
+}
+
+impl Delimiter<'_> {
+    /// The first occurrence in `s`: its byte offset and length.
+    fn find(self, s: &str) -> Option<(usize, usize)> {
+        match self {
+            Delimiter::Text("") => None,
+            Delimiter::Text(d) => {
+                let (hay, needle) = (s.as_bytes(), d.as_bytes());
+                // A plain scan: delimiters are a few bytes, so this beats building a searcher.
+                // A match of a valid UTF-8 needle always starts on a char boundary.
+                (0..=hay.len().checked_sub(needle.len())?)
+                    .find(|&i| matches_at(hay, i, needle))
+                    .map(|i| (i, needle.len()))
+            }
+            Delimiter::ArnResource => s
+                .bytes()
+                .position(|b| b == b':' || b == b'/')
+                .map(|i| (i, 1)),
+        }
+    }
+
+    /// The last occurrence in `s`: its byte offset and length.
+    fn rfind(self, s: &str) -> Option<(usize, usize)> {
+        match self {
+            Delimiter::Text("") => None,
+            Delimiter::Text(d) => {
+                let (hay, needle) = (s.as_bytes(), d.as_bytes());
+                (0..=hay.len().checked_sub(needle.len())?)
+                    .rev()
+                    .find(|&i| matches_at(hay, i, needle))
+                    .map(|i| (i, needle.len()))
+            }
+            Delimiter::ArnResource => s
+                .bytes()
+                .rposition(|b| b == b':' || b == b'/')
+                .map(|i| (i, 1)),
+        }
     }
 }
 
@@ -301,6 +413,10 @@ mod tests {
         assert!(is_valid_host_label("a.b", true));
         assert!(!is_valid_host_label("a..b", true));
         assert!(!is_valid_host_label("a.-b", true));
+        assert!(!is_valid_host_label("a.", true));
+        assert!(!is_valid_host_label(".a", true));
+        assert!(is_valid_host_label(&format!("{}.b", "a".repeat(63)), true));
+        assert!(!is_valid_host_label(&format!("{}.b", "a".repeat(64)), true));
     }
 
     #[test]
@@ -314,6 +430,11 @@ mod tests {
         assert!(!is_virtual_hostable_s3_bucket("bucket.-name", true));
         assert!(!is_virtual_hostable_s3_bucket("192.168.1.1", true));
         assert!(!is_virtual_hostable_s3_bucket(&"a".repeat(64), false));
+        assert!(is_virtual_hostable_s3_bucket(&"a".repeat(63), false));
+        assert!(!is_virtual_hostable_s3_bucket("abc.de", true));
+        assert!(!is_virtual_hostable_s3_bucket("abc-.def", true));
+        assert!(!is_virtual_hostable_s3_bucket("abc.", true));
+        assert!(!is_virtual_hostable_s3_bucket("-abc", false));
     }
 
     #[test]
@@ -323,6 +444,7 @@ mod tests {
             Cow::Borrowed("bucket-name_1.~")
         ));
         assert_eq!(uri_encode("a b/c:é%"), "a%20b%2Fc%3A%C3%A9%25");
+        assert_eq!(uri_encode("key~_+=&?"), "key~_%2B%3D%26%3F");
     }
 
     #[test]
@@ -379,6 +501,9 @@ mod tests {
         );
         assert_eq!(ids.get(1), Some("my-ap"));
         assert_eq!(ids.get(3), None);
+        assert_eq!(ids.get(-1), Some("x"));
+        assert_eq!(ids.get(-3), Some("accesspoint"));
+        assert_eq!(ids.get(-4), None);
         assert_eq!(
             parse_arn("arn:aws:s3:::bucket")
                 .unwrap()
@@ -408,5 +533,11 @@ mod tests {
         assert_eq!(split("", "--", 0).iter().collect::<Vec<_>>(), [""]);
         assert_eq!(split("--x", "--", 0).iter().collect::<Vec<_>>(), ["", "x"]);
         assert_eq!(split("abc", "", 0).iter().collect::<Vec<_>>(), ["abc"]);
+        assert_eq!(split("abc", "", 0).get(-1), Some("abc"));
+        assert_eq!(split("a--b--c", "--", 2).get(-1), Some("b--c"));
+        assert_eq!(split("a--b--c", "--", 2).get(-3), None);
+        assert_eq!(split("--x", "--", 0).get(-2), Some(""));
+        assert_eq!(split("é--ü", "--", 0).get(-1), Some("ü"));
+        assert_eq!(split("a-", "--", 0).get(-1), Some("a-"));
     }
 }

@@ -215,7 +215,7 @@ impl From<ResolveError> for crate::error::BuildError {
 /// the generated code disagree; it is an error rather than a panic all the same.
 #[inline]
 pub fn need<T>(value: Option<T>, name: &'static str) -> Result<T, ResolveError> {
-    value.ok_or(ResolveError::unset(name))
+    value.ok_or_else(|| ResolveError::unset(name))
 }
 
 /// Joins template pieces into a string with a single allocation.

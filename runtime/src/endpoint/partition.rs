@@ -11,8 +11,10 @@ pub struct Partition {
     pub id: &'static str,
     /// Regions matching this anchored regex belong to the partition unless listed elsewhere.
     pub region_regex: &'static str,
-    /// Regions listed by name (they win over every regex).
+    /// Regions listed by name, sorted (they win over every regex).
     pub regions: &'static [&'static str],
+    /// [`key`] of each listed region, for a search that compares integers, not strings.
+    keys: &'static [u128],
     /// What `aws.partition` returns for a region of this partition.
     pub outputs: PartitionOutputs,
 }
@@ -34,48 +36,73 @@ pub struct PartitionOutputs {
     pub implicit_global_region: &'static str,
 }
 
+/// The regions `partitions.json` lists for `aws`.
+const AWS_REGIONS: [&str; 35] = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "aws-global",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// The regions `partitions.json` lists for `aws-cn`.
+const AWS_CN_REGIONS: [&str; 3] = ["aws-cn-global", "cn-north-1", "cn-northwest-1"];
+
+/// The regions `partitions.json` lists for `aws-eusc`.
+const AWS_EUSC_REGIONS: [&str; 1] = ["eusc-de-east-1"];
+
+/// The regions `partitions.json` lists for `aws-iso`.
+const AWS_ISO_REGIONS: [&str; 3] = ["aws-iso-global", "us-iso-east-1", "us-iso-west-1"];
+
+/// The regions `partitions.json` lists for `aws-iso-b`.
+const AWS_ISO_B_REGIONS: [&str; 2] = ["aws-iso-b-global", "us-isob-east-1"];
+
+/// The regions `partitions.json` lists for `aws-iso-e`.
+const AWS_ISO_E_REGIONS: [&str; 2] = ["aws-iso-e-global", "eu-isoe-west-1"];
+
+/// The regions `partitions.json` lists for `aws-iso-f`.
+const AWS_ISO_F_REGIONS: [&str; 3] = ["aws-iso-f-global", "us-isof-east-1", "us-isof-south-1"];
+
+/// The regions `partitions.json` lists for `aws-us-gov`.
+const AWS_US_GOV_REGIONS: [&str; 3] = ["aws-us-gov-global", "us-gov-east-1", "us-gov-west-1"];
+
 /// The partitions in the order of `partitions.json`; `aws` comes first and is the fallback.
 pub static PARTITIONS: [Partition; 8] = [
     Partition {
         id: "aws",
         region_regex: r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$",
-        regions: &[
-            "af-south-1",
-            "ap-east-1",
-            "ap-east-2",
-            "ap-northeast-1",
-            "ap-northeast-2",
-            "ap-northeast-3",
-            "ap-south-1",
-            "ap-south-2",
-            "ap-southeast-1",
-            "ap-southeast-2",
-            "ap-southeast-3",
-            "ap-southeast-4",
-            "ap-southeast-5",
-            "ap-southeast-6",
-            "ap-southeast-7",
-            "aws-global",
-            "ca-central-1",
-            "ca-west-1",
-            "eu-central-1",
-            "eu-central-2",
-            "eu-north-1",
-            "eu-south-1",
-            "eu-south-2",
-            "eu-west-1",
-            "eu-west-2",
-            "eu-west-3",
-            "il-central-1",
-            "me-central-1",
-            "me-south-1",
-            "mx-central-1",
-            "sa-east-1",
-            "us-east-1",
-            "us-east-2",
-            "us-west-1",
-            "us-west-2",
-        ],
+        regions: &AWS_REGIONS,
+        keys: &keys(&AWS_REGIONS),
         outputs: PartitionOutputs {
             name: "aws",
             dns_suffix: "amazonaws.com",
@@ -88,7 +115,8 @@ pub static PARTITIONS: [Partition; 8] = [
     Partition {
         id: "aws-cn",
         region_regex: r"^cn\-\w+\-\d+$",
-        regions: &["aws-cn-global", "cn-north-1", "cn-northwest-1"],
+        regions: &AWS_CN_REGIONS,
+        keys: &keys(&AWS_CN_REGIONS),
         outputs: PartitionOutputs {
             name: "aws-cn",
             dns_suffix: "amazonaws.com.cn",
@@ -101,7 +129,8 @@ pub static PARTITIONS: [Partition; 8] = [
     Partition {
         id: "aws-eusc",
         region_regex: r"^eusc\-(de)\-\w+\-\d+$",
-        regions: &["eusc-de-east-1"],
+        regions: &AWS_EUSC_REGIONS,
+        keys: &keys(&AWS_EUSC_REGIONS),
         outputs: PartitionOutputs {
             name: "aws-eusc",
             dns_suffix: "amazonaws.eu",
@@ -114,7 +143,8 @@ pub static PARTITIONS: [Partition; 8] = [
     Partition {
         id: "aws-iso",
         region_regex: r"^us\-iso\-\w+\-\d+$",
-        regions: &["aws-iso-global", "us-iso-east-1", "us-iso-west-1"],
+        regions: &AWS_ISO_REGIONS,
+        keys: &keys(&AWS_ISO_REGIONS),
         outputs: PartitionOutputs {
             name: "aws-iso",
             dns_suffix: "c2s.ic.gov",
@@ -127,7 +157,8 @@ pub static PARTITIONS: [Partition; 8] = [
     Partition {
         id: "aws-iso-b",
         region_regex: r"^us\-isob\-\w+\-\d+$",
-        regions: &["aws-iso-b-global", "us-isob-east-1"],
+        regions: &AWS_ISO_B_REGIONS,
+        keys: &keys(&AWS_ISO_B_REGIONS),
         outputs: PartitionOutputs {
             name: "aws-iso-b",
             dns_suffix: "sc2s.sgov.gov",
@@ -140,7 +171,8 @@ pub static PARTITIONS: [Partition; 8] = [
     Partition {
         id: "aws-iso-e",
         region_regex: r"^eu\-isoe\-\w+\-\d+$",
-        regions: &["aws-iso-e-global", "eu-isoe-west-1"],
+        regions: &AWS_ISO_E_REGIONS,
+        keys: &keys(&AWS_ISO_E_REGIONS),
         outputs: PartitionOutputs {
             name: "aws-iso-e",
             dns_suffix: "cloud.adc-e.uk",
@@ -153,7 +185,8 @@ pub static PARTITIONS: [Partition; 8] = [
     Partition {
         id: "aws-iso-f",
         region_regex: r"^us\-isof\-\w+\-\d+$",
-        regions: &["aws-iso-f-global", "us-isof-east-1", "us-isof-south-1"],
+        regions: &AWS_ISO_F_REGIONS,
+        keys: &keys(&AWS_ISO_F_REGIONS),
         outputs: PartitionOutputs {
             name: "aws-iso-f",
             dns_suffix: "csp.hci.ic.gov",
@@ -166,7 +199,8 @@ pub static PARTITIONS: [Partition; 8] = [
     Partition {
         id: "aws-us-gov",
         region_regex: r"^us\-gov\-\w+\-\d+$",
-        regions: &["aws-us-gov-global", "us-gov-east-1", "us-gov-west-1"],
+        regions: &AWS_US_GOV_REGIONS,
+        keys: &keys(&AWS_US_GOV_REGIONS),
         outputs: PartitionOutputs {
             name: "aws-us-gov",
             dns_suffix: "amazonaws.com",
@@ -182,11 +216,46 @@ pub static PARTITIONS: [Partition; 8] = [
 /// regex matches it, else `aws` (so an unknown region still gets the commercial partition, as
 /// the reference implementations do).
 pub fn partition(region: &str) -> &'static PartitionOutputs {
+    let key = key(region);
     let found = PARTITIONS
         .iter()
-        .find(|p| p.regions.contains(&region))
+        .find(|p| {
+            p.keys
+                .binary_search(&key)
+                .is_ok_and(|i| p.regions[i] == region)
+        })
         .or_else(|| PARTITIONS.iter().find(|p| p.matches_regex(region)));
     &found.unwrap_or(&PARTITIONS[0]).outputs
+}
+
+/// The first 16 bytes of `region` as a big-endian integer, zero-padded. For strings without
+/// NUL bytes, keys order like the strings, so sorted regions have sorted keys; regions that
+/// share their first 16 bytes would share a key, which the table test rules out.
+const fn key(region: &str) -> u128 {
+    let bytes = region.as_bytes();
+    let len = if bytes.len() < 16 { bytes.len() } else { 16 };
+    let mut key = 0u128;
+    let mut i = 0;
+    while i < len {
+        key = key << 8 | bytes[i] as u128;
+        i += 1;
+    }
+    // `len` is 1..=16 for every listed region; an empty input has key 0 and matches none.
+    if len == 0 {
+        0
+    } else {
+        key << (8 * (16 - len))
+    }
+}
+
+const fn keys<const N: usize>(regions: &[&str; N]) -> [u128; N] {
+    let mut keys = [0; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = key(regions[i]);
+        i += 1;
+    }
+    keys
 }
 
 impl Partition {
@@ -253,6 +322,16 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_strictly_increasing() {
+        // Sorted, so binary search works; distinct, so a key names one region.
+        for p in &PARTITIONS {
+            assert_eq!(p.keys.len(), p.regions.len(), "{}", p.id);
+            assert!(p.keys.windows(2).all(|w| w[0] < w[1]), "{}", p.id);
+        }
+        assert_eq!(key("aws-us-gov-global"), key("aws-us-gov-globa"));
+    }
+
+    #[test]
     fn regex_subset() {
         let aws = &PARTITIONS[0];
         assert!(aws.matches_regex("eu-west-12"));
@@ -266,6 +345,7 @@ mod tests {
             id: "x",
             region_regex: r"^a*$",
             regions: &[],
+            keys: &[],
             outputs: PartitionOutputs {
                 ..PARTITIONS[0].outputs
             },

@@ -56,6 +56,9 @@ pub(super) enum Ty {
     Bool,
     /// `&'a str`.
     Str,
+    /// `&'static str`: literals, `ite` of literals, partition attributes. Kept apart so that a
+    /// result can use it without copying.
+    StaticStr,
     /// `Cow<'a, str>`: `uriEncode` and `normalizedPath`, which sometimes allocate.
     CowStr,
     Int,
@@ -72,6 +75,7 @@ impl Ty {
         match self {
             Ty::Bool => quote!(bool),
             Ty::Str => quote!(&'a str),
+            Ty::StaticStr => quote!(&'static str),
             Ty::CowStr => quote!(::std::borrow::Cow<'a, str>),
             Ty::Int => quote!(i64),
             Ty::Url => quote!(rt::Url<'a>),
@@ -121,8 +125,19 @@ impl Typed {
         }
     }
 
-    /// Views a `Cow<str>` as `&str`; other types are unchanged.
+    /// Views any string as a plain `&str`; other types are unchanged.
     fn into_str(self) -> Typed {
+        match self.ty {
+            Ty::StaticStr => Typed {
+                ty: Ty::Str,
+                ..self
+            },
+            _ => self.deref_cow(),
+        }
+    }
+
+    /// Views a `Cow<str>` as `&str`; other types are unchanged.
+    fn deref_cow(self) -> Typed {
         if self.ty != Ty::CowStr {
             return self;
         }
@@ -158,7 +173,7 @@ impl Name {
         } else {
             quote!(vars.#ident)
         };
-        Typed::new(place, self.ty, self.opt).into_str()
+        Typed::new(place, self.ty, self.opt).deref_cow()
     }
 }
 
@@ -209,7 +224,7 @@ pub(super) fn emit(expr: &Expr, scope: &Scope) -> Result<Typed, String> {
         Expr::Str(s) if s.contains(['{', '}']) => {
             Err(format!("templates are only supported in results: {s:?}"))
         }
-        Expr::Str(s) => Ok(Typed::new(quote!(#s), Ty::Str, false)),
+        Expr::Str(s) => Ok(Typed::new(quote!(#s), Ty::StaticStr, false)),
         Expr::Bool(b) => Ok(Typed::new(quote!(#b), Ty::Bool, false)),
         Expr::Int(i) => Ok(Typed::new(
             Literal::i64_unsuffixed(*i).into_token_stream(),
@@ -330,6 +345,7 @@ fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Typed, String> {
             if values.len() < 2 {
                 return Err("`coalesce` takes at least two arguments".into());
             }
+            let all_static = values.iter().all(|v| v.ty == Ty::StaticStr);
             let mut values = strings(values);
             let mut acc = values.pop().expect("two or more");
             while let Some(v) = values.pop() {
@@ -343,19 +359,28 @@ fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Typed, String> {
                     (true, true) => Typed::new(quote!(#vt.or(#at)), acc.ty, true),
                 };
             }
-            Ok(acc)
+            Ok(if all_static {
+                Typed {
+                    ty: Ty::StaticStr,
+                    ..acc
+                }
+            } else {
+                acc
+            })
         }
         "ite" => {
             arity(3)?;
+            let all_static = values[1..].iter().all(|v| v.ty == Ty::StaticStr);
             let values = strings(values);
             let (c, a, b) = (&values[0], &values[1], &values[2]);
             if c.ty != Ty::Bool || c.opt || a.ty != b.ty || a.opt != b.opt {
                 return Err("`ite` takes a set boolean and two values of one type".into());
             }
             let (ct, at, bt) = (&c.ts, &a.ts, &b.ts);
+            let ty = if all_static { Ty::StaticStr } else { a.ty };
             Ok(Typed::compound(
                 quote!(if #ct { #at } else { #bt }),
-                a.ty,
+                ty,
                 a.opt,
             ))
         }
@@ -564,13 +589,15 @@ fn attr(value: Typed, step: &Step) -> Result<Typed, String> {
                 (Ty::Arn, "region") => (quote!(region), Ty::Str),
                 (Ty::Arn, "accountId") => (quote!(account_id), Ty::Str),
                 (Ty::Arn, "resourceId") => (quote!(resource_id()), Ty::Array),
-                (Ty::Partition, "name") => (quote!(name), Ty::Str),
-                (Ty::Partition, "dnsSuffix") => (quote!(dns_suffix), Ty::Str),
-                (Ty::Partition, "dualStackDnsSuffix") => (quote!(dual_stack_dns_suffix), Ty::Str),
+                (Ty::Partition, "name") => (quote!(name), Ty::StaticStr),
+                (Ty::Partition, "dnsSuffix") => (quote!(dns_suffix), Ty::StaticStr),
+                (Ty::Partition, "dualStackDnsSuffix") => {
+                    (quote!(dual_stack_dns_suffix), Ty::StaticStr)
+                }
                 (Ty::Partition, "supportsFIPS") => (quote!(supports_fips), Ty::Bool),
                 (Ty::Partition, "supportsDualStack") => (quote!(supports_dual_stack), Ty::Bool),
                 (Ty::Partition, "implicitGlobalRegion") => {
-                    (quote!(implicit_global_region), Ty::Str)
+                    (quote!(implicit_global_region), Ty::StaticStr)
                 }
                 _ => return Err(format!("no attribute `{key}` on {ty:?}")),
             };
@@ -644,17 +671,27 @@ pub(super) struct Local {
     pub(super) bind: TokenStream,
 }
 
-/// Emits a template as `&str` pieces, each flagged if it borrows a `Cow`, binding each
-/// referenced name once in `locals`.
+/// How a template piece holds its `&str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PieceKind {
+    /// `&'static str`.
+    Static,
+    /// `&'a str`, borrowed from the parameters.
+    Borrowed,
+    /// `&Cow<str>`.
+    Cow,
+}
+
+/// Emits a template as `&str` pieces, binding each referenced name once in `locals`.
 pub(super) fn template_pieces(
     pieces: &[Piece],
     scope: &Scope,
     locals: &mut Vec<Local>,
-) -> Result<Vec<(TokenStream, bool)>, String> {
+) -> Result<Vec<(TokenStream, PieceKind)>, String> {
     pieces
         .iter()
         .map(|piece| match piece {
-            Piece::Literal(s) => Ok((quote!(#s), false)),
+            Piece::Literal(s) => Ok((quote!(#s), PieceKind::Static)),
             Piece::Ref { name, path } => {
                 let n = scope.get(name)?;
                 let read = n.read();
@@ -678,10 +715,11 @@ pub(super) fn template_pieces(
                     value = attr(value, step)?;
                 }
                 match (value.ty, value.opt) {
-                    (Ty::Str, false) => Ok((value.ts, false)),
+                    (Ty::Str, false) => Ok((value.ts, PieceKind::Borrowed)),
+                    (Ty::StaticStr, false) => Ok((value.ts, PieceKind::Static)),
                     (Ty::CowStr, false) => {
                         let ts = value.ts;
-                        Ok((quote!(&#ts), true))
+                        Ok((quote!(&#ts), PieceKind::Cow))
                     }
                     _ => Err(format!("template reference `{name}` is not a string")),
                 }

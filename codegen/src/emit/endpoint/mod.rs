@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::doc_lines as doc;
 use crate::Error;
-use expr::{Expr, Name, Piece, Scope, Ty};
+use expr::{Expr, Name, Piece, PieceKind, Scope, Ty};
 
 /// The generated endpoint module and its tests, as tokens for two files.
 pub(crate) struct EndpointModule {
@@ -72,7 +72,7 @@ fn module(bdd: &Value, tests: &Value) -> Result<EndpointModule, String> {
     let params_lifetime = params.iter().any(|p| p.name.ty == Ty::Str);
     let vars_lifetime = vars
         .iter()
-        .any(|n| !matches!(n.ty, Ty::Bool | Ty::Int | Ty::Partition));
+        .any(|n| !matches!(n.ty, Ty::Bool | Ty::Int | Ty::Partition | Ty::StaticStr));
     let params_ty = if params_lifetime {
         quote!(Params<'a>)
     } else {
@@ -352,7 +352,8 @@ fn result(r: &Value, scope: &Scope) -> Result<TokenStream, String> {
             _ => {
                 let parts = expr::template_pieces(&pieces, scope, &mut locals)?;
                 Ok(Text::Built(match parts.as_slice() {
-                    [(part, false)] => quote!(#part.to_owned()),
+                    [(part, PieceKind::Static)] => return Ok(Text::StaticExpr(part.clone())),
+                    [(part, PieceKind::Borrowed)] => quote!(#part.to_owned()),
                     _ => {
                         let parts = parts.iter().map(|(part, _)| part);
                         quote!(rt::concat(&[#(#parts),*]))
@@ -392,6 +393,9 @@ fn result(r: &Value, scope: &Scope) -> Result<TokenStream, String> {
 /// A string of an endpoint: a literal, or built from a template at run time.
 pub(super) enum Text {
     Static(String),
+    /// An expression of type `&'static str`.
+    StaticExpr(TokenStream),
+    /// An expression of type `String`.
     Built(TokenStream),
 }
 
@@ -400,7 +404,7 @@ impl Text {
     fn into_text(self) -> TokenStream {
         match self {
             Text::Static(s) => quote!(#s),
-            Text::Built(ts) => ts,
+            Text::StaticExpr(ts) | Text::Built(ts) => ts,
         }
     }
 
@@ -408,6 +412,7 @@ impl Text {
     fn cow(self) -> TokenStream {
         match self {
             Text::Static(s) => quote!(::std::borrow::Cow::Borrowed(#s)),
+            Text::StaticExpr(ts) => quote!(::std::borrow::Cow::Borrowed(#ts)),
             Text::Built(ts) => quote!(::std::borrow::Cow::Owned(#ts)),
         }
     }
