@@ -16,4 +16,5 @@ pub mod retry;
 pub mod sigv4;
 pub mod time;
 pub mod types;
+pub mod waiter;
 pub mod xml;

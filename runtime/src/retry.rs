@@ -197,7 +197,7 @@ impl RetryConfig {
 
 /// A uniform number in `[0, 1)`: SipHash under `RandomState`'s fresh keys (random per thread,
 /// incremented per instance) is random enough for jitter and needs no `rand`.
-fn random_fraction() -> f64 {
+pub(crate) fn random_fraction() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let bits = std::collections::hash_map::RandomState::new()
         .build_hasher()

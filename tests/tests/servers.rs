@@ -59,6 +59,7 @@ on_both_servers!(
     list_options,
     directory_bucket_gaps,
     clock_an_hour_slow,
+    waiters,
 );
 
 async fn bucket_lifecycle(server: TestServer) {
@@ -298,4 +299,39 @@ async fn clock_an_hour_slow(server: TestServer) {
         .clock(Arc::new(SlowClock));
     let client = Client::new(&config.build());
     client.list_buckets().send().await.unwrap();
+}
+
+/// HeadBucket's waiters: both settle at once when the bucket is already in the wanted state,
+/// and a wait that cannot succeed gives up at its deadline instead of sleeping past it.
+async fn waiters(server: TestServer) {
+    let client = client(&server);
+    let name = unique_bucket_name("wait");
+    client.create_bucket().bucket(&name).send().await.unwrap();
+    let exists = client
+        .head_bucket()
+        .bucket(&name)
+        .wait_until_bucket_exists(Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(exists.is_some());
+    client.delete_bucket().bucket(&name).send().await.unwrap();
+    let gone = client
+        .head_bucket()
+        .bucket(&name)
+        .wait_until_bucket_not_exists(Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(gone.is_none());
+    let started = std::time::Instant::now();
+    let timeout = client
+        .head_bucket()
+        .bucket(&name)
+        .wait_until_bucket_exists(Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(timeout, s3_runtime::waiter::WaitError::Timeout(_)),
+        "{timeout}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
 }

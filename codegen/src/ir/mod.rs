@@ -286,6 +286,41 @@ pub struct Pagination {
     pub page_size: Option<String>,
 }
 
+/// A waiter: poll the operation until an acceptor decides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiter<'m> {
+    /// `BucketExists`.
+    pub name: &'m str,
+    pub docs: Option<&'m str>,
+    pub min_delay: u64,
+    pub max_delay: u64,
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// What a matching response means for a waiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptorState {
+    Success,
+    Failure,
+    Retry,
+}
+
+/// One acceptor: when its matcher matches a response, the waiter enters its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptor {
+    pub state: AcceptorState,
+    pub matcher: Matcher,
+}
+
+/// The matchers waiters here support; output path matchers are rejected at generation time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matcher {
+    /// The operation succeeded (`true`) or failed (`false`).
+    Success(bool),
+    /// The operation failed with this error code (an error shape's name is its code).
+    ErrorType(String),
+}
+
 /// An operation: its HTTP binding, input, output and errors.
 #[derive(Debug)]
 pub struct OperationIr<'m> {
@@ -308,6 +343,8 @@ pub struct OperationIr<'m> {
     pub unwrapped_output: bool,
     /// How to page through results (`smithy.api#paginated`).
     pub pagination: Option<Pagination>,
+    /// Waiters polling this operation (`smithy.waiters#waitable`), in the model's order.
+    pub waiters: Vec<Waiter<'m>>,
     pub traits: &'m Traits,
 }
 
@@ -669,6 +706,7 @@ impl<'m> Builder<'m> {
             .unwrap_or_default();
         let pagination =
             pagination(&shape.traits, self.service_traits, &input, &output).map_err(at)?;
+        let waiters = waiters(&shape.traits).map_err(at)?;
         self.claim(name.clone(), &shape.id)?;
         Ok(OperationIr {
             id: shape.id.clone(),
@@ -684,6 +722,7 @@ impl<'m> Builder<'m> {
             static_context_params,
             unwrapped_output: crate::customize::s3::unwrapped_output(shape),
             pagination,
+            waiters,
             traits: &shape.traits,
         })
     }
@@ -923,6 +962,60 @@ fn pagination(
             .map(|n| field(input, n))
             .transpose()?,
     }))
+}
+
+/// The operation's `smithy.waiters#waitable` waiters.
+fn waiters(traits: &Traits) -> Result<Vec<Waiter<'_>>, String> {
+    let Some(waitable) = traits
+        .get("smithy.waiters#waitable")
+        .and_then(Value::as_object)
+    else {
+        return Ok(Vec::new());
+    };
+    waitable
+        .iter()
+        .map(|(name, waiter)| {
+            let delay = |key, default| waiter.get(key).and_then(Value::as_u64).unwrap_or(default);
+            let acceptors = waiter
+                .get("acceptors")
+                .and_then(Value::as_array)
+                .ok_or_else(|| format!("waiter {name} has no acceptors"))?
+                .iter()
+                .map(|a| acceptor(a).map_err(|e| format!("waiter {name}: {e}")))
+                .collect::<Result<_, _>>()?;
+            Ok(Waiter {
+                name,
+                docs: waiter.get("documentation").and_then(Value::as_str),
+                min_delay: delay("minDelay", 2),
+                max_delay: delay("maxDelay", 120),
+                acceptors,
+            })
+        })
+        .collect()
+}
+
+fn acceptor(value: &Value) -> Result<Acceptor, String> {
+    let state = match value.get("state").and_then(Value::as_str) {
+        Some("success") => AcceptorState::Success,
+        Some("failure") => AcceptorState::Failure,
+        Some("retry") => AcceptorState::Retry,
+        other => return Err(format!("unknown acceptor state {other:?}")),
+    };
+    let matcher = value
+        .get("matcher")
+        .and_then(Value::as_object)
+        .ok_or("acceptor without matcher")?;
+    let matcher = match (matcher.get("success"), matcher.get("errorType")) {
+        (Some(Value::Bool(success)), None) => Matcher::Success(*success),
+        (None, Some(Value::String(code))) => Matcher::ErrorType(code.clone()),
+        _ => {
+            let kinds: Vec<&str> = matcher.keys().map(String::as_str).collect();
+            return Err(format!(
+                "matcher {kinds:?} is not supported (only success and errorType)"
+            ));
+        }
+    };
+    Ok(Acceptor { state, matcher })
 }
 
 /// Where an input, output or error member goes on the wire.

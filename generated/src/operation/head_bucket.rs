@@ -392,3 +392,62 @@ impl HeadBucketFluentBuilder {
             .await
     }
 }
+impl HeadBucketFluentBuilder {
+    /// Waits until `BucketExists`: sends `HeadBucket` every 5 s to 120 s (growing, randomised) until an acceptor decides, or gives up after `max_wait`. The acceptors, in order:
+    /// - the request succeeds: success;
+    /// - the error is `NotFound`: retry;
+    /// - any other error ends the wait. On success, the output is `None` when an error matched.
+    pub async fn wait_until_bucket_exists(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        Option<HeadBucketOutput>,
+        s3_runtime::waiter::WaitError<HeadBucketError>,
+    > {
+        let mut poller = s3_runtime::waiter::Poller::new(
+            std::time::Duration::from_secs(5u64),
+            std::time::Duration::from_secs(120u64),
+            max_wait,
+        );
+        loop {
+            let result = self.clone().send().await;
+            if result.is_ok() {
+                return Ok(result.ok());
+            }
+            if result.as_ref().err().and_then(|e| e.code()) == Some("NotFound") {
+                poller.wait().await?;
+                continue;
+            }
+            if let Err(e) = result {
+                return Err(s3_runtime::waiter::WaitError::Operation(e));
+            }
+            poller.wait().await?;
+        }
+    }
+    /// Waits until `BucketNotExists`: sends `HeadBucket` every 5 s to 120 s (growing, randomised) until an acceptor decides, or gives up after `max_wait`. The acceptors, in order:
+    /// - the error is `NotFound`: success;
+    /// - any other error ends the wait. On success, the output is `None` when an error matched.
+    pub async fn wait_until_bucket_not_exists(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        Option<HeadBucketOutput>,
+        s3_runtime::waiter::WaitError<HeadBucketError>,
+    > {
+        let mut poller = s3_runtime::waiter::Poller::new(
+            std::time::Duration::from_secs(5u64),
+            std::time::Duration::from_secs(120u64),
+            max_wait,
+        );
+        loop {
+            let result = self.clone().send().await;
+            if result.as_ref().err().and_then(|e| e.code()) == Some("NotFound") {
+                return Ok(result.ok());
+            }
+            if let Err(e) = result {
+                return Err(s3_runtime::waiter::WaitError::Operation(e));
+            }
+            poller.wait().await?;
+        }
+    }
+}
