@@ -6,6 +6,7 @@
 //! Tests that need a server fail loudly when these are missing instead of skipping, so a run
 //! that forgot the servers cannot pass by testing nothing.
 
+pub mod capture;
 pub mod directory;
 
 use std::sync::atomic::{AtomicU32, Ordering};

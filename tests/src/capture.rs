@@ -1,0 +1,178 @@
+//! A capture server on 127.0.0.1 for golden-request and response-fixture tests: it records every
+//! request as it arrived (method, request target, headers, body) and answers each one with the
+//! same canned response.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+/// A request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    /// The method.
+    pub method: Method,
+    /// The request target: path and query exactly as sent, still percent-encoded.
+    pub target: String,
+    /// The headers as sent (names lowercase, as HTTP/1.1 treats them case-insensitively).
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl Captured {
+    /// The path part of the target.
+    pub fn path(&self) -> &str {
+        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
+    }
+
+    /// The query's `key=value` pairs (still percent-encoded) in sorted order, which is how
+    /// SigV4 and S3 read them: the order on the wire carries no meaning.
+    pub fn sorted_query(&self) -> Vec<&str> {
+        let mut pairs: Vec<&str> = match self.target.split_once('?') {
+            Some((_, query)) => query.split('&').collect(),
+            None => Vec::new(),
+        };
+        pairs.sort_unstable();
+        pairs
+    }
+
+    /// The one value of header `name`; panics when it is missing, repeated or not text, since a
+    /// test that asks for it expects exactly one.
+    pub fn header(&self, name: &str) -> &str {
+        let mut values = self.headers.get_all(name).iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            panic!("expected exactly one `{name}` header in {:?}", self.headers);
+        };
+        value
+            .to_str()
+            .unwrap_or_else(|_| panic!("header `{name}` is not text: {value:?}"))
+    }
+}
+
+/// The response the server gives to every request.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Canned {
+    /// A response with `status`, no headers and an empty body.
+    pub fn new(status: u16) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).expect("a valid HTTP status"),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// Adds a header; the value may be any bytes HTTP allows, text or not.
+    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        let name = HeaderName::try_from(name).expect("a valid header name");
+        let value = HeaderValue::from_bytes(value.as_ref()).expect("a valid header value");
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Sets the body (the server adds its `Content-Length`).
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+}
+
+/// A running capture server, stopped when dropped.
+pub struct CaptureServer {
+    addr: SocketAddr,
+    requests: Arc<Mutex<Vec<Captured>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl CaptureServer {
+    /// Starts a server on a free loopback port that answers every request with `reply`.
+    pub async fn start(reply: Canned) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("local address");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        let reply = Arc::new(reply);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (seen, reply) = (seen.clone(), reply.clone());
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| {
+                        let (seen, reply) = (seen.clone(), reply.clone());
+                        async move { Ok::<_, Infallible>(answer(request, &seen, &reply).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Self {
+            addr,
+            requests,
+            task,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, the endpoint URL to configure a client with.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `127.0.0.1:PORT`, the `Host` a client sends.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// The requests received so far, oldest first.
+    pub fn requests(&self) -> Vec<Captured> {
+        self.requests.lock().expect("requests lock").clone()
+    }
+}
+
+impl Drop for CaptureServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn answer(
+    request: Request<Incoming>,
+    seen: &Mutex<Vec<Captured>>,
+    reply: &Canned,
+) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    // A body that does not arrive completely is recorded as empty: the test then fails on the
+    // body, which says more than a dropped request would.
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let target = parts.uri.path_and_query().map_or("", |p| p.as_str());
+    seen.lock().expect("requests lock").push(Captured {
+        method: parts.method,
+        target: target.to_owned(),
+        headers: parts.headers,
+        body,
+    });
+    let mut response = Response::new(Full::new(reply.body.clone()));
+    *response.status_mut() = reply.status;
+    *response.headers_mut() = reply.headers.clone();
+    response
+}

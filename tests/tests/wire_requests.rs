@@ -1,0 +1,501 @@
+//! Golden requests: each operation with every member set, sent by the real client over a real
+//! socket to a capture server, and compared with what the S3 API reference's "Request Syntax"
+//! says goes on the wire. The S3 model ships no protocol tests; these stand in for them.
+//!
+//! The expected values are written by hand from the reference, not copied from our output. Where
+//! the reference leaves a choice open, the comment says which one we expect and why:
+//!
+//! - The query's order carries no meaning (SigV4 and S3 sort it), so pairs are compared sorted.
+//!   The model's URIs add `x-id=<Operation>` to ListBuckets and ListDirectoryBuckets, as every
+//!   AWS SDK sends; the reference's syntax leaves it out.
+//! - The reference's bodies start with an XML declaration; it is optional and the SDKs do not
+//!   send one. Elements follow the model's member order (the reference lists `Location`'s `Name`
+//!   before `Type`; S3 reads them in any order).
+//! - With a fixed clock and credentials, `x-amz-date`, `x-amz-content-sha256` and the
+//!   `SignedHeaders` list are known; the signature itself covers `Host`, whose port is random,
+//!   so only its form is checked.
+//! - With `force_path_style` and a custom endpoint, the endpoint rules put the bucket in the URL
+//!   path (`/bucket`): the serialized request has no bucket in it at all (the S3
+//!   customization), so the path checks the rules and the serializer together.
+
+mod wire;
+
+use s3_client::types::{
+    BucketCannedAcl, BucketInfo, BucketLocationConstraint, BucketNamespace, BucketType,
+    CreateBucketConfiguration, DataRedundancy, LocationInfo, LocationType, ObjectOwnership,
+    ServerSideEncryption, SessionMode, Tag,
+};
+use s3_client::Error;
+use s3_tests::capture::{Canned, CaptureServer};
+use wire::{client, config, ACCESS_KEY_ID, AMZ_DATE, REGION};
+
+/// SHA-256 of an empty body.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// A request as the reference says it goes on the wire.
+struct Golden<'a> {
+    method: &'a str,
+    path: &'a str,
+    /// `key=value` pairs as sent (percent-encoded), sorted.
+    query: &'a [&'a str],
+    /// Every header but `host` and `authorization`.
+    headers: &'a [(&'a str, &'a str)],
+    /// The `SignedHeaders` of the `authorization` header.
+    signed_headers: &'a str,
+    /// The signing name in the credential scope: `s3`, or `s3express` for directory buckets.
+    service: &'a str,
+    body: &'a [u8],
+}
+
+/// Asserts that `server` received exactly one request, and that it is `golden`: method, path,
+/// query, exactly the expected headers with the expected values, the signature's form, and the
+/// body's bytes.
+fn assert_golden(server: &CaptureServer, golden: &Golden<'_>) {
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    let request = &requests[0];
+    assert_eq!(request.method.as_str(), golden.method);
+    assert_eq!(request.path(), golden.path);
+    assert_eq!(request.sorted_query(), golden.query);
+    let mut sent: Vec<&str> = request.headers.keys().map(|name| name.as_str()).collect();
+    sent.sort_unstable();
+    let mut expected: Vec<&str> = golden.headers.iter().map(|(name, _)| *name).collect();
+    expected.extend(["authorization", "host"]);
+    expected.sort_unstable();
+    assert_eq!(sent, expected, "header names");
+    for (name, value) in golden.headers {
+        assert_eq!(request.header(name), *value, "header `{name}`");
+    }
+    assert_eq!(request.header("host"), server.host());
+    let authorization = request.header("authorization");
+    let (scope, signature) = authorization
+        .rsplit_once(", Signature=")
+        .unwrap_or_else(|| panic!("no signature in {authorization}"));
+    assert_eq!(
+        scope,
+        format!(
+            "AWS4-HMAC-SHA256 Credential={ACCESS_KEY_ID}/20130524/{REGION}/{}/aws4_request, \
+             SignedHeaders={}",
+            golden.service, golden.signed_headers
+        )
+    );
+    assert!(
+        signature.len() == 64
+            && signature
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "signature {signature:?} is not 64 lowercase hex digits"
+    );
+    assert_eq!(
+        request.body,
+        golden.body,
+        "body:\n{}",
+        String::from_utf8_lossy(&request.body)
+    );
+}
+
+/// PUT / with the ACL headers, Object Lock, ownership, namespace and the full
+/// CreateBucketConfiguration (API_CreateBucket, Request Syntax).
+#[tokio::test]
+async fn create_bucket_with_every_member() {
+    let server = CaptureServer::start(
+        Canned::new(200)
+            .header("Location", "/amzn-s3-demo-bucket")
+            .header("x-amz-request-id", "236A8905248E5A01"),
+    )
+    .await;
+    let configuration = CreateBucketConfiguration::builder()
+        .location_constraint(BucketLocationConstraint::UsWest2)
+        .location(
+            LocationInfo::builder()
+                .r#type(LocationType::AvailabilityZone)
+                .name("usw2-az1")
+                .build(),
+        )
+        .bucket(
+            BucketInfo::builder()
+                .data_redundancy(DataRedundancy::SingleAvailabilityZone)
+                .r#type(BucketType::Directory)
+                .build(),
+        )
+        .tags(vec![
+            Tag::builder()
+                .key("équipe")
+                .value("cost<100&team=ops")
+                .build()
+                .unwrap(),
+            Tag::builder().key("env").value("prod").build().unwrap(),
+        ])
+        .build();
+    let output = client(&server)
+        .create_bucket()
+        .bucket("amzn-s3-demo-bucket")
+        .acl(BucketCannedAcl::PublicRead)
+        .grant_full_control(r#"id="111122223333", id="444455556666""#)
+        .grant_read(r#"uri="http://acs.amazonaws.com/groups/global/AllUsers""#)
+        .grant_read_acp(r#"emailAddress="xyz@example.com""#)
+        .grant_write(r#"id="111122223333""#)
+        .grant_write_acp(r#"id="444455556666""#)
+        .object_lock_enabled_for_bucket(true)
+        .object_ownership(ObjectOwnership::BucketOwnerPreferred)
+        .bucket_namespace(BucketNamespace::AccountRegional)
+        .create_bucket_configuration(configuration)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(output.location.as_deref(), Some("/amzn-s3-demo-bucket"));
+    assert_eq!(output.request_id(), Some("236A8905248E5A01"));
+
+    // `<` and `&` must be escaped in text; `é` goes as UTF-8.
+    let body = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+        <LocationConstraint>us-west-2</LocationConstraint>\
+        <Location><Type>AvailabilityZone</Type><Name>usw2-az1</Name></Location>\
+        <Bucket><DataRedundancy>SingleAvailabilityZone</DataRedundancy><Type>Directory</Type></Bucket>\
+        <Tags>\
+        <Tag><Key>équipe</Key><Value>cost&lt;100&amp;team=ops</Value></Tag>\
+        <Tag><Key>env</Key><Value>prod</Value></Tag>\
+        </Tags>\
+        </CreateBucketConfiguration>";
+    assert_golden(
+        &server,
+        &Golden {
+            method: "PUT",
+            path: "/amzn-s3-demo-bucket",
+            query: &[],
+            headers: &[
+                ("content-length", "443"),
+                ("content-type", "application/xml"),
+                ("x-amz-acl", "public-read"),
+                ("x-amz-bucket-namespace", "account-regional"),
+                ("x-amz-bucket-object-lock-enabled", "true"),
+                (
+                    "x-amz-content-sha256",
+                    "bd29c7f806097174f9c7530702f3bbd099bf0314d45fdb7ad031f8403e83e171",
+                ),
+                ("x-amz-date", AMZ_DATE),
+                (
+                    "x-amz-grant-full-control",
+                    r#"id="111122223333", id="444455556666""#,
+                ),
+                (
+                    "x-amz-grant-read",
+                    r#"uri="http://acs.amazonaws.com/groups/global/AllUsers""#,
+                ),
+                ("x-amz-grant-read-acp", r#"emailAddress="xyz@example.com""#),
+                ("x-amz-grant-write", r#"id="111122223333""#),
+                ("x-amz-grant-write-acp", r#"id="444455556666""#),
+                ("x-amz-object-ownership", "BucketOwnerPreferred"),
+            ],
+            signed_headers: "content-length;content-type;host;x-amz-acl;x-amz-bucket-namespace;\
+                x-amz-bucket-object-lock-enabled;x-amz-content-sha256;x-amz-date;\
+                x-amz-grant-full-control;x-amz-grant-read;x-amz-grant-read-acp;\
+                x-amz-grant-write;x-amz-grant-write-acp;x-amz-object-ownership",
+            service: "s3",
+            body: body.as_bytes(),
+        },
+    );
+}
+
+/// A PUT without a body still says `Content-Length: 0` (S3 answers 411 otherwise) and sends
+/// no `Content-Type`.
+#[tokio::test]
+async fn create_bucket_without_a_configuration() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    client(&server)
+        .create_bucket()
+        .bucket("amzn-s3-demo-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "PUT",
+            path: "/amzn-s3-demo-bucket",
+            query: &[],
+            headers: &[
+                ("content-length", "0"),
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+            ],
+            signed_headers: "content-length;host;x-amz-content-sha256;x-amz-date",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// DELETE / with `x-amz-expected-bucket-owner` (API_DeleteBucket); S3 answers 204.
+#[tokio::test]
+async fn delete_bucket_with_every_member() {
+    let server = CaptureServer::start(Canned::new(204)).await;
+    client(&server)
+        .delete_bucket()
+        .bucket("amzn-s3-demo-bucket")
+        .expected_bucket_owner("111122223333")
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "DELETE",
+            path: "/amzn-s3-demo-bucket",
+            query: &[],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+                ("x-amz-expected-bucket-owner", "111122223333"),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date;x-amz-expected-bucket-owner",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// HEAD / with `x-amz-expected-bucket-owner` (API_HeadBucket).
+#[tokio::test]
+async fn head_bucket_with_every_member() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    client(&server)
+        .head_bucket()
+        .bucket("amzn-s3-demo-bucket")
+        .expected_bucket_owner("111122223333")
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "HEAD",
+            path: "/amzn-s3-demo-bucket",
+            query: &[],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+                ("x-amz-expected-bucket-owner", "111122223333"),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date;x-amz-expected-bucket-owner",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// GET /?location with `x-amz-expected-bucket-owner` (API_GetBucketLocation): a bare key.
+#[tokio::test]
+async fn get_bucket_location_with_every_member() {
+    let server = CaptureServer::start(Canned::new(200).body(
+        r#"<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">us-west-2</LocationConstraint>"#,
+    ))
+    .await;
+    client(&server)
+        .get_bucket_location()
+        .bucket("amzn-s3-demo-bucket")
+        .expected_bucket_owner("111122223333")
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "GET",
+            path: "/amzn-s3-demo-bucket",
+            query: &["location"],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+                ("x-amz-expected-bucket-owner", "111122223333"),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date;x-amz-expected-bucket-owner",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// GET /?bucket-region&continuation-token&max-buckets&prefix (API_ListBuckets), no bucket so no
+/// path. Query values are URI-encoded as SigV4 encodes them: everything but `A-Z a-z 0-9 - . _ ~`,
+/// UTF-8 bytes one by one, space as `%20`.
+#[tokio::test]
+async fn list_buckets_with_every_member() {
+    let server = CaptureServer::start(Canned::new(200).body("<ListAllMyBucketsResult/>")).await;
+    client(&server)
+        .list_buckets()
+        .max_buckets(1000)
+        .continuation_token("ZXhhbXBsZQ==/+")
+        .prefix("a b/c+d&é~")
+        .bucket_region("us-west-2")
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "GET",
+            path: "/",
+            query: &[
+                "bucket-region=us-west-2",
+                "continuation-token=ZXhhbXBsZQ%3D%3D%2F%2B",
+                "max-buckets=1000",
+                "prefix=a%20b%2Fc%2Bd%26%C3%A9~",
+                "x-id=ListBuckets",
+            ],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// GET /?continuation-token&max-directory-buckets (API_ListDirectoryBuckets), signed for
+/// `s3express`. The rules only give this plain SigV4 when session auth is disabled (see
+/// `list_directory_buckets_needs_session_auth_disabled`).
+#[tokio::test]
+async fn list_directory_buckets_with_every_member() {
+    let server =
+        CaptureServer::start(Canned::new(200).body("<ListAllMyDirectoryBucketsResult/>")).await;
+    let config = config(&server)
+        .disable_s3_express_session_auth(true)
+        .build();
+    s3_client::Client::new(&config)
+        .list_directory_buckets()
+        .continuation_token("token with space")
+        .max_directory_buckets(5)
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "GET",
+            path: "/",
+            query: &[
+                "continuation-token=token%20with%20space",
+                "max-directory-buckets=5",
+                "x-id=ListDirectoryBuckets",
+            ],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date",
+            service: "s3express",
+            body: b"",
+        },
+    );
+}
+
+/// With a custom endpoint and no bucket, the model's endpoint BDD picks
+/// `sigv4-s3express` (session auth) unless `disable_s3_express_session_auth` is set. Session auth
+/// is not implemented yet, so the call fails before anything is sent, with an error saying what
+/// to set. (The model's older rule tree answers plain `sigv4` here; the BDD, which we compile,
+/// does not. The AWS endpoint tests only cover this case with the flag set.)
+#[tokio::test]
+async fn list_directory_buckets_needs_session_auth_disabled() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    let err = client(&server)
+        .list_directory_buckets()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Build(build) = &err else {
+        panic!("expected a build error, got {err:?}");
+    };
+    assert_eq!(build.member(), None);
+    assert_eq!(
+        err.to_string(),
+        "no endpoint: S3 Express session authentication (sigv4-s3express) is not supported yet; \
+         set disable_s3_express_session_auth to sign with SigV4"
+    );
+    assert!(server.requests().is_empty());
+}
+
+/// GET /?session with the session mode and encryption headers (API_CreateSession), for a
+/// directory bucket, signed for `s3express`. With `force_path_style` and an IP endpoint the
+/// rules address the bucket in the path; CreateSession itself always disables session auth.
+#[tokio::test]
+async fn create_session_with_every_member() {
+    let server = CaptureServer::start(Canned::new(200).body(
+        "<CreateSessionResult><Credentials>\
+         <SessionToken>TOKEN</SessionToken><SecretAccessKey>SECRET</SecretAccessKey>\
+         <AccessKeyId>ASIA</AccessKeyId><Expiration>2013-05-24T00:05:00Z</Expiration>\
+         </Credentials></CreateSessionResult>",
+    ))
+    .await;
+    client(&server)
+        .create_session()
+        .bucket("amzn-s3-demo-bucket--usw2-az1--x-s3")
+        .session_mode(SessionMode::ReadOnly)
+        .server_side_encryption(ServerSideEncryption::AwsKms)
+        .ssekms_key_id("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef")
+        .ssekms_encryption_context("eyJrIjoidiJ9")
+        .bucket_key_enabled(false)
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "GET",
+            path: "/amzn-s3-demo-bucket--usw2-az1--x-s3",
+            query: &["session"],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-create-session-mode", "ReadOnly"),
+                ("x-amz-date", AMZ_DATE),
+                ("x-amz-server-side-encryption", "aws:kms"),
+                (
+                    "x-amz-server-side-encryption-aws-kms-key-id",
+                    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef",
+                ),
+                ("x-amz-server-side-encryption-bucket-key-enabled", "false"),
+                ("x-amz-server-side-encryption-context", "eyJrIjoidiJ9"),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-create-session-mode;x-amz-date;\
+                x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id;\
+                x-amz-server-side-encryption-bucket-key-enabled;\
+                x-amz-server-side-encryption-context",
+            service: "s3express",
+            body: b"",
+        },
+    );
+}
+
+/// A bucket name with characters a path segment must escape is percent-encoded once by the
+/// endpoint rules (`uriEncode`), not left raw nor encoded twice.
+#[tokio::test]
+async fn a_bucket_name_is_encoded_once_in_the_path() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    client(&server)
+        .head_bucket()
+        .bucket("a b%c")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.requests()[0].path(), "/a%20b%25c");
+}
+
+/// A header value that cannot go into HTTP is a build error naming the member, and nothing is
+/// sent.
+#[tokio::test]
+async fn a_header_value_with_a_newline_is_a_build_error() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    let err = client(&server)
+        .delete_bucket()
+        .bucket("amzn-s3-demo-bucket")
+        .expected_bucket_owner("1111\r\nx-injected: 1")
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Build(build) = &err else {
+        panic!("expected a build error, got {err:?}");
+    };
+    assert_eq!(build.member(), Some("expected_bucket_owner"));
+    assert!(server.requests().is_empty());
+}
