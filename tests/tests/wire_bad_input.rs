@@ -396,22 +396,21 @@ fn write_text(rng: &mut Rng, text: &str, out: &mut String) {
             out.push(c);
             continue;
         }
+        let named = match c {
+            '&' => Some("&amp;"),
+            '<' => Some("&lt;"),
+            '>' => Some("&gt;"),
+            '"' => Some("&quot;"),
+            '\'' => Some("&apos;"),
+            _ => None,
+        };
+        // `&` and `<` are never raw in text, nor `>` after `]]`.
         let must_escape = matches!(c, '&' | '<') || (c == '>' && out.ends_with("]]"));
-        match rng.below(6) {
-            0 => out.push_str(&format!("&#{};", c as u32)),
-            1 => out.push_str(&format!("&#x{:X};", c as u32)),
-            2 if matches!(c, '&' | '<' | '>' | '"' | '\'') => out.push_str(match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                _ => "&apos;",
-            }),
-            _ if must_escape => out.push_str(match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                _ => "&gt;",
-            }),
+        match (rng.below(6), named) {
+            (0, _) => out.push_str(&format!("&#{};", c as u32)),
+            (1, _) => out.push_str(&format!("&#x{:X};", c as u32)),
+            (2, Some(entity)) => out.push_str(entity),
+            (_, Some(entity)) if must_escape => out.push_str(entity),
             _ => out.push(c),
         }
     }
