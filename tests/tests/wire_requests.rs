@@ -467,6 +467,54 @@ async fn create_session_with_every_member() {
     );
 }
 
+/// Where the endpoint rules send CreateSession (with the parameters its `send` passes) for a
+/// custom endpoint: an IP endpoint gets the directory bucket in the path, a host name gets it in
+/// the host, whatever `force_path_style` says, since S3 Express has no path-style addressing.
+#[test]
+fn directory_bucket_addressing_with_a_custom_endpoint() {
+    let bucket = "amzn-s3-demo-bucket--usw2-az1--x-s3";
+    let cases = [
+        (
+            "http://127.0.0.1:9000",
+            false,
+            format!("http://127.0.0.1:9000/{bucket}"),
+        ),
+        (
+            "http://127.0.0.1:9000",
+            true,
+            format!("http://127.0.0.1:9000/{bucket}"),
+        ),
+        (
+            "http://localhost:9000",
+            false,
+            format!("http://{bucket}.localhost:9000"),
+        ),
+        (
+            "http://localhost:9000",
+            true,
+            format!("http://{bucket}.localhost:9000"),
+        ),
+    ];
+    for (endpoint, force_path_style, url) in cases {
+        let mut params = s3_client::endpoint::Params::default();
+        params.bucket = Some(bucket);
+        params.region = Some(REGION);
+        params.endpoint = Some(endpoint);
+        params.force_path_style = force_path_style;
+        params.disable_s3_express_session_auth = Some(true);
+        let resolved = s3_client::endpoint::resolve(&params).unwrap();
+        assert_eq!(
+            resolved.url, url,
+            "{endpoint}, force_path_style {force_path_style}"
+        );
+        let scheme = &resolved.auth_schemes[0];
+        assert_eq!(
+            (&*scheme.name, scheme.signing_name.as_deref()),
+            ("sigv4", Some("s3express"))
+        );
+    }
+}
+
 /// A bucket name with characters a path segment must escape is percent-encoded once by the
 /// endpoint rules (`uriEncode`), not left raw nor encoded twice.
 #[tokio::test]
