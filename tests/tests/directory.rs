@@ -19,8 +19,6 @@ fn client(server: &DirectoryServer, secret: &str) -> Client {
     let config = Config::builder()
         .region(REGION)
         .endpoint_url(server.endpoint.clone())
-        // Sign with plain SigV4: S3 Express session auth is not implemented yet.
-        .disable_s3_express_session_auth(true)
         .credentials(Credentials::new(ACCESS_KEY_ID, secret, None, None))
         .build();
     Client::new(&config)

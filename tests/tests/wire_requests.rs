@@ -27,7 +27,7 @@ use s3_client::types::{
 };
 use s3_client::Error;
 use s3_tests::capture::{Canned, CaptureServer};
-use wire::{client, config, ACCESS_KEY_ID, AMZ_DATE, REGION};
+use wire::{client, ACCESS_KEY_ID, AMZ_DATE, REGION};
 
 /// SHA-256 of an empty body.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -353,17 +353,14 @@ async fn list_buckets_with_every_member() {
     );
 }
 
-/// GET /?continuation-token&max-directory-buckets (API_ListDirectoryBuckets), signed for
-/// `s3express`. The rules only give this plain SigV4 when session auth is disabled (see
-/// `list_directory_buckets_needs_session_auth_disabled`).
+/// GET /?continuation-token&max-directory-buckets (API_ListDirectoryBuckets), signed with plain
+/// SigV4 for `s3express` (a control-plane call: see `customize::s3::control_plane_signs_with_sigv4`),
+/// without setting `disable_s3_express_session_auth`.
 #[tokio::test]
 async fn list_directory_buckets_with_every_member() {
     let server =
         CaptureServer::start(Canned::new(200).body("<ListAllMyDirectoryBucketsResult/>")).await;
-    let config = config(&server)
-        .disable_s3_express_session_auth(true)
-        .build();
-    s3_client::Client::new(&config)
+    client(&server)
         .list_directory_buckets()
         .continuation_token("token with space")
         .max_directory_buckets(5)
@@ -389,31 +386,6 @@ async fn list_directory_buckets_with_every_member() {
             body: b"",
         },
     );
-}
-
-/// With a custom endpoint and no bucket, the model's endpoint BDD picks
-/// `sigv4-s3express` (session auth) unless `disable_s3_express_session_auth` is set. Session auth
-/// is not implemented yet, so the call fails before anything is sent, with an error saying what
-/// to set. (The model's older rule tree answers plain `sigv4` here; the BDD, which we compile,
-/// does not. The AWS endpoint tests only cover this case with the flag set.)
-#[tokio::test]
-async fn list_directory_buckets_needs_session_auth_disabled() {
-    let server = CaptureServer::start(Canned::new(200)).await;
-    let err = client(&server)
-        .list_directory_buckets()
-        .send()
-        .await
-        .unwrap_err();
-    let Error::Build(build) = &err else {
-        panic!("expected a build error, got {err:?}");
-    };
-    assert_eq!(build.member(), None);
-    assert_eq!(
-        err.to_string(),
-        "no endpoint: S3 Express session authentication (sigv4-s3express) is not supported yet; \
-         set disable_s3_express_session_auth to sign with SigV4"
-    );
-    assert!(server.requests().is_empty());
 }
 
 /// GET /?session with the session mode and encryption headers (API_CreateSession), for a

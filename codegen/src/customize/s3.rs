@@ -3,6 +3,8 @@
 //! Every patch checks the model still looks the way it assumes and fails generation loudly
 //! otherwise, so a model update cannot silently change what a patch does.
 
+use serde_json::Value;
+
 use crate::ir::{Binding, Ir, PathSegment};
 use crate::model::Shape;
 use crate::Error;
@@ -16,7 +18,8 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
     }
     bucket_in_endpoint(ir)?;
     check_unwrapped_outputs(ir)?;
-    empty_location_constraint_is_us_east_1(ir)
+    empty_location_constraint_is_us_east_1(ir)?;
+    control_plane_signs_with_sigv4(ir)
 }
 
 /// The `{Bucket}` label is not written into the path.
@@ -100,5 +103,33 @@ fn empty_location_constraint_is_us_east_1(ir: &mut Ir<'_>) -> Result<(), Error> 
             )
         })?;
     member.empty_value = Some("us-east-1");
+    Ok(())
+}
+
+/// Operations the rules route to the S3 Express control plane (`UseS3ExpressControlEndpoint`)
+/// sign with plain SigV4: sessions are for data-plane requests to zonal endpoints.
+///
+/// The model's endpoint BDD answers session auth for a control-plane call with a custom
+/// endpoint and no bucket (ListDirectoryBuckets against a local server) unless
+/// `DisableS3ExpressSessionAuth` is set, where AWS SDKs sign with SigV4; setting the parameter
+/// for these operations, as CreateSession's own static parameters do, gives that answer.
+fn control_plane_signs_with_sigv4(ir: &mut Ir<'_>) -> Result<(), Error> {
+    static TRUE: Value = Value::Bool(true);
+    const CONTROL: &str = "UseS3ExpressControlEndpoint";
+    const DISABLE: &str = "DisableS3ExpressSessionAuth";
+    if !ir.service.endpoint_params.iter().any(|p| p.name == DISABLE) {
+        return Err(Error::new(format!(
+            "S3 patch `control_plane_signs_with_sigv4`: the endpoint rules have no `{DISABLE}` parameter"
+        )));
+    }
+    for op in &mut ir.operations {
+        let params = &mut op.static_context_params;
+        let control_plane = params
+            .iter()
+            .any(|(name, value)| *name == CONTROL && **value == TRUE);
+        if control_plane && !params.iter().any(|(name, _)| *name == DISABLE) {
+            params.push((DISABLE, &TRUE));
+        }
+    }
     Ok(())
 }

@@ -619,7 +619,7 @@ impl CreateBucketFluentBuilder {
                 .disable_multi_region_access_points(),
             use_arn_region: config.use_arn_region(),
             use_s3_express_control_endpoint: Some(true),
-            disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
+            disable_s3_express_session_auth: Some(true),
         };
         self.client
             .invoke(
