@@ -2,18 +2,14 @@
 //! request as it arrived (method, request target, headers, body) and answers each one with the
 //! same canned response.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use http_body_util::Full;
+
+use crate::serve::LocalServer;
 
 /// A request as the server received it.
 #[derive(Debug, Clone)]
@@ -93,50 +89,32 @@ impl Canned {
 
 /// A running capture server, stopped when dropped.
 pub struct CaptureServer {
-    addr: SocketAddr,
+    server: LocalServer,
     requests: Arc<Mutex<Vec<Captured>>>,
-    task: tokio::task::JoinHandle<()>,
 }
 
 impl CaptureServer {
     /// Starts a server on a free loopback port that answers every request with `reply`.
     pub async fn start(reply: Canned) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local address");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
         let reply = Arc::new(reply);
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (seen, reply) = (seen.clone(), reply.clone());
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| {
-                        let (seen, reply) = (seen.clone(), reply.clone());
-                        async move { Ok::<_, Infallible>(answer(request, &seen, &reply).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Self {
-            addr,
-            requests,
-            task,
-        }
+        let server = LocalServer::start(move |request| {
+            let (seen, reply) = (seen.clone(), reply.clone());
+            async move { answer(request, &seen, &reply) }
+        })
+        .await;
+        Self { server, requests }
     }
 
     /// `http://127.0.0.1:PORT`, the endpoint URL to configure a client with.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.server.addr())
     }
 
     /// `127.0.0.1:PORT`, the `Host` a client sends.
     pub fn host(&self) -> String {
-        self.addr.to_string()
+        self.server.addr().to_string()
     }
 
     /// The requests received so far, oldest first.
@@ -145,25 +123,12 @@ impl CaptureServer {
     }
 }
 
-impl Drop for CaptureServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn answer(
-    request: Request<Incoming>,
+fn answer(
+    request: Request<Bytes>,
     seen: &Mutex<Vec<Captured>>,
     reply: &Canned,
 ) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    // A body that does not arrive completely is recorded as empty: the test then fails on the
-    // body, which says more than a dropped request would.
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
     let target = parts.uri.path_and_query().map_or("", |p| p.as_str());
     seen.lock().expect("requests lock").push(Captured {
         method: parts.method,

@@ -6,20 +6,16 @@
 //! claimed, and compares the signatures, so a request the client signed wrongly fails with
 //! `SignatureDoesNotMatch` as it would at S3.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use http_body_util::Full;
 use s3_runtime::credentials::Credentials;
 use s3_runtime::sigv4::{PayloadHash, Signer, SigningParams, SigningSettings};
 use s3_runtime::time::{DateTime, Format};
-use tokio::net::TcpListener;
+
+use crate::serve::LocalServer;
 
 /// The access key the server accepts.
 pub const ACCESS_KEY_ID: &str = "AKIDDIRECTORY";
@@ -33,7 +29,7 @@ pub struct DirectoryServer {
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     state: Arc<State>,
-    task: tokio::task::JoinHandle<()>,
+    _server: LocalServer,
 }
 
 struct State {
@@ -45,33 +41,20 @@ struct State {
 impl DirectoryServer {
     /// Starts a server holding `buckets` (directory bucket names such as `a--usw2-az1--x-s3`).
     pub async fn start(buckets: &[&str]) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr: SocketAddr = listener.local_addr().expect("local address");
         let state = Arc::new(State {
             buckets: buckets.iter().map(|b| (*b).to_owned()).collect(),
             requests: Mutex::new(Vec::new()),
         });
         let served = state.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let state = served.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| {
-                        let state = state.clone();
-                        async move { Ok::<_, Infallible>(state.handle(request).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
+        let server = LocalServer::start(move |request| {
+            let state = served.clone();
+            async move { state.handle(&request) }
+        })
+        .await;
         Self {
-            endpoint: format!("http://{addr}"),
+            endpoint: format!("http://{}", server.addr()),
             state,
-            task,
+            _server: server,
         }
     }
 
@@ -81,24 +64,9 @@ impl DirectoryServer {
     }
 }
 
-impl Drop for DirectoryServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 impl State {
-    async fn handle(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
-        let (parts, body) = request.into_parts();
-        let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "IncompleteBody",
-                "the body did not arrive",
-            );
-        };
-        let request = Request::from_parts(parts, body);
-        if let Err(why) = verify_signature(&request) {
+    fn handle(&self, request: &Request<Bytes>) -> Response<Full<Bytes>> {
+        if let Err(why) = verify_signature(request) {
             return error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", &why);
         }
         let target = request
@@ -115,7 +83,7 @@ impl State {
         match (path, query_value(query, "x-id")) {
             ("", Some("ListDirectoryBuckets")) => self.list(query),
             (bucket, _) if query.split('&').any(|p| p == "session") => {
-                self.create_session(bucket, &request)
+                self.create_session(bucket, request)
             }
             _ => error(
                 StatusCode::NOT_IMPLEMENTED,

@@ -8,6 +8,7 @@
 
 pub mod capture;
 pub mod directory;
+pub mod serve;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
