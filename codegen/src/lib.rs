@@ -26,17 +26,36 @@ pub struct GeneratedFile {
 
 /// Why generation failed: names the shape or operation at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error(String);
+pub struct Error {
+    message: String,
+    unsupported: bool,
+}
 
 impl Error {
     pub(crate) fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
+        Self {
+            message: message.into(),
+            unsupported: false,
+        }
+    }
+
+    /// A valid model feature the generator does not serve yet (event streams).
+    pub(crate) fn unsupported(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            unsupported: true,
+        }
+    }
+
+    /// Whether the model is valid but uses a feature the generator does not serve yet.
+    pub fn is_unsupported(&self) -> bool {
+        self.unsupported
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -44,7 +63,7 @@ impl std::error::Error for Error {}
 
 impl From<model::ModelError> for Error {
     fn from(e: model::ModelError) -> Self {
-        Self(e.to_string())
+        Self::new(e.to_string())
     }
 }
 

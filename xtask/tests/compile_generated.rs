@@ -12,9 +12,10 @@ use s3_codegen::model::ShapeId;
 use s3_codegen::{generate, Model, Selection};
 use xtask::{ensure_files, repo_root, Mode, Pin};
 
-/// A crate at `dir` with the generated `files`, depending on the runtime like `generated/` does.
-fn write_crate(dir: &Path, name: &str, model: &Model, service: ShapeId) {
-    let operations = Ir::all_operation_names(model, &service).unwrap();
+/// A crate at `dir` with every operation of `service` the generator serves, depending on the
+/// runtime like `generated/` does; returns the messages naming the operations it does not serve.
+fn write_crate(dir: &Path, name: &str, model: &Model, service: ShapeId) -> Vec<String> {
+    let (operations, unsupported) = Ir::supported_operations(model, &service).unwrap();
     let selection = Selection {
         service,
         operations,
@@ -42,6 +43,7 @@ warnings = "deny"
     fs::create_dir_all(dir).unwrap();
     fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     ensure_files(dir, &files, Mode::Write).unwrap();
+    unsupported
 }
 
 fn scratch_dir() -> PathBuf {
@@ -60,11 +62,18 @@ fn whole_model_and_fixtures_compile() {
 
     let pin = Pin::load(&root).unwrap();
     let model = pin.read_model().unwrap_or_else(|e| panic!("{e}"));
-    write_crate(
+    let unsupported = write_crate(
         &workspace.join("whole-model"),
         "whole-model",
         &model,
         pin.selection.service.clone(),
+    );
+    // Event streams are not served yet: exactly this operation is left out, and says why.
+    assert_eq!(
+        unsupported,
+        ["operation SelectObjectContent is not supported yet: \
+          com.amazonaws.s3#SelectObjectContentOutput$Payload is an event stream \
+          (com.amazonaws.s3#SelectObjectContentEventStream)"]
     );
 
     let fixtures = root.join("codegen/tests/fixtures");
@@ -83,12 +92,13 @@ fn whole_model_and_fixtures_compile() {
                 .replace('_', "-")
         );
         let model = Model::from_json(&fs::read_to_string(&path).unwrap()).unwrap();
-        write_crate(
+        let unsupported = write_crate(
             &workspace.join(&name),
             &name,
             &model,
             ShapeId::new("example.fixture#Service"),
         );
+        assert!(unsupported.is_empty(), "{name}: {unsupported:?}");
         members.push(name);
     }
     let members: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();

@@ -412,6 +412,27 @@ impl<'m> Ir<'m> {
         Ok(ir)
     }
 
+    /// The service's operations the generator can serve, and a message for each it cannot.
+    pub fn supported_operations(
+        model: &Model,
+        service: &ShapeId,
+    ) -> Result<(Vec<String>, Vec<String>), Error> {
+        let mut supported = Vec::new();
+        let mut unsupported = Vec::new();
+        for name in Self::all_operation_names(model, service)? {
+            let selection = Selection {
+                service: service.clone(),
+                operations: vec![name.clone()],
+            };
+            match Ir::new(model, &selection) {
+                Ok(_) => supported.push(name),
+                Err(e) if e.is_unsupported() => unsupported.push(e.to_string()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((supported, unsupported))
+    }
+
     /// Every operation the service binds, directly or through resources, by name.
     pub fn all_operation_names(model: &Model, service: &ShapeId) -> Result<Vec<String>, Error> {
         let shape = model
@@ -685,10 +706,24 @@ impl<'m> Builder<'m> {
         let name = naming::type_name(shape.id.name());
         let input_id = op.input.clone().unwrap_or_else(|| ShapeId::new(UNIT));
         let output_id = op.output.clone().unwrap_or_else(|| ShapeId::new(UNIT));
+        for id in [&input_id, &output_id] {
+            for m in self.shape(id)?.members() {
+                let target = self.shape(&m.target)?;
+                if matches!(target.kind, ShapeKind::Union(_)) && target.traits.streaming() {
+                    return Err(Error::unsupported(format!(
+                        "operation {} is not supported yet: {id}${} is an event stream ({})",
+                        shape.id.name(),
+                        m.name,
+                        target.id
+                    )));
+                }
+            }
+        }
         let input_name = self.claim(format!("{name}Input"), &input_id)?;
         let output_name = self.claim(format!("{name}Output"), &output_id)?;
         let input = self.structure(self.shape(&input_id)?, input_name, Role::Input)?;
         let output = self.structure(self.shape(&output_id)?, output_name, Role::Output)?;
+
         let uri = UriTemplate::parse(http.uri, &input).map_err(at)?;
         let mut errors = Vec::new();
         for id in &op.errors {
