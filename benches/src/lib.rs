@@ -1,1 +1,3 @@
 //! Benchmarks live in `benches/`; run them with `cargo bench -p s3-benches`.
+
+pub mod list_buckets;
