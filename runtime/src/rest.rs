@@ -3,8 +3,6 @@
 //! Requests are built as a [`SerializedRequest`]: method, path and query relative to the
 //! endpoint, headers and body. Responses are read from `http::Response<Bytes>`.
 
-use std::fmt::Write as _;
-
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{Method, Response};
@@ -74,7 +72,7 @@ impl SerializedRequest {
         }
         self.separate_path();
         let set = if greedy { GREEDY_LABEL } else { UNRESERVED };
-        let _ = write!(self.path, "{}", utf8_percent_encode(value, set));
+        self.path.extend(utf8_percent_encode(value, set));
         Ok(())
     }
 
@@ -89,9 +87,10 @@ impl SerializedRequest {
         if !self.query.is_empty() {
             self.query.push('&');
         }
-        let _ = write!(self.query, "{}", utf8_percent_encode(key, UNRESERVED));
+        self.query.extend(utf8_percent_encode(key, UNRESERVED));
         if let Some(value) = value {
-            let _ = write!(self.query, "={}", utf8_percent_encode(value, UNRESERVED));
+            self.query.push('=');
+            self.query.extend(utf8_percent_encode(value, UNRESERVED));
         }
     }
 
