@@ -119,27 +119,14 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
     });
     let setters = s.members.iter().map(setter);
     let build = build_fn(s)?;
+    // With a sensitive member, `Debug` is written by hand to redact it.
     let sensitive = s.members.iter().any(|m| m.sensitive);
-    let (derive, debug) = if sensitive {
-        (
-            quote!(#[derive(Clone, PartialEq)]),
-            [
-                debug_impl(&name, &s.name, &s.members),
-                debug_impl(&builder, &format!("{}Builder", s.name), &s.members),
-            ],
-        )
-    } else {
-        (
-            quote!(#[derive(Clone, Debug, PartialEq)]),
-            [quote!(), quote!()],
-        )
-    };
-    let [debug, builder_debug] = debug;
-    let builder_derive = if sensitive {
-        quote!(#[derive(Clone, Default, PartialEq)])
-    } else {
-        quote!(#[derive(Clone, Debug, Default, PartialEq)])
-    };
+    let derive_debug = (!sensitive).then(|| quote!(Debug,));
+    let derive = quote!(#[derive(Clone, #derive_debug PartialEq)]);
+    let builder_derive = quote!(#[derive(Clone, #derive_debug Default, PartialEq)]);
+    let debug = sensitive.then(|| debug_impl(&name, &s.name, &s.members));
+    let builder_debug =
+        sensitive.then(|| debug_impl(&builder, &format!("{}Builder", s.name), &s.members));
     let error_impls = matches!(s.role, Role::Error { .. }).then(|| {
         let code = lit(s.id.name());
         quote! {
@@ -237,18 +224,8 @@ fn build_fn(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
     let mut inits = Vec::new();
     for m in &s.members {
         let field = ident(&m.field);
-        let init = if let Some(default) = m.default {
-            let value = default_value(&m.ty, default).ok_or_else(|| {
-                Error::new(format!(
-                    "{}${}: unsupported default {default}",
-                    s.id, m.name
-                ))
-            })?;
-            if super::is_copy(&m.ty) {
-                quote!(self.#field.unwrap_or(#value))
-            } else {
-                quote!(self.#field.unwrap_or_else(|| #value))
-            }
+        let init = if let Some(init) = defaulted(s, m, &quote!(self.#field))? {
+            init
         } else if m.required {
             let label = lit(m.field.trim_start_matches("r#"));
             quote!(self.#field.ok_or_else(|| s3_runtime::error::BuildError::missing_member(#type_name, #label))?)
@@ -288,6 +265,29 @@ pub(crate) fn boxed(m: &MemberIr<'_>, value: TokenStream) -> TokenStream {
         (true, true) => quote!(#value.map(Box::new)),
         (true, false) => quote!(Box::new(#value)),
     }
+}
+
+/// `value.unwrap_or(default)` for a member with a `@default` (`value` is its `Option`), or `None`
+/// for a member without one.
+pub(crate) fn defaulted(
+    s: &StructureIr<'_>,
+    m: &MemberIr<'_>,
+    value: &TokenStream,
+) -> Result<Option<TokenStream>, Error> {
+    let Some(default) = m.default else {
+        return Ok(None);
+    };
+    let default = default_value(&m.ty, default).ok_or_else(|| {
+        Error::new(format!(
+            "{}${}: unsupported default {default}",
+            s.id, m.name
+        ))
+    })?;
+    Ok(Some(if super::is_copy(&m.ty) {
+        quote!(#value.unwrap_or(#default))
+    } else {
+        quote!(#value.unwrap_or_else(|| #default))
+    }))
 }
 
 /// The Rust expression of a `@default` value.
@@ -344,11 +344,8 @@ fn union(u: &StructureIr<'_>) -> Result<TokenStream, Error> {
         quote!(#docs #variant(#ty),)
     });
     let sensitive = u.members.iter().any(|m| m.sensitive);
-    let derive = if sensitive {
-        quote!(#[derive(Clone, PartialEq)])
-    } else {
-        quote!(#[derive(Clone, Debug, PartialEq)])
-    };
+    let derive_debug = (!sensitive).then(|| quote!(Debug,));
+    let derive = quote!(#[derive(Clone, #derive_debug PartialEq)]);
     let debug = sensitive.then(|| {
         let arms = u.members.iter().map(|m| {
             let variant = ident(&m.variant);

@@ -560,18 +560,8 @@ pub fn corrected_literal(
     for m in &s.members {
         let field = ident(&m.field);
         let label = lit(&m.xml.name);
-        let init = if let Some(default) = m.default {
-            let value = super::types::default_value(&m.ty, default).ok_or_else(|| {
-                Error::new(format!(
-                    "{}${}: unsupported default {default}",
-                    s.id, m.name
-                ))
-            })?;
-            if super::is_copy(&m.ty) {
-                quote!(#builder.#field.unwrap_or(#value))
-            } else {
-                quote!(#builder.#field.unwrap_or_else(|| #value))
-            }
+        let init = if let Some(init) = super::types::defaulted(s, m, &quote!(#builder.#field))? {
+            init
         } else if !m.required {
             quote!(#builder.#field)
         } else {
