@@ -18,8 +18,9 @@ impl Client {
     /// A client with this configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                runtime: s3_runtime::client::Runtime::new(config.runtime()),
+            inner: Arc::new_cyclic(|inner| Inner {
+                runtime: s3_runtime::client::Runtime::new(config.runtime())
+                    .with_create_session(Arc::new(Sessions(inner.clone()))),
                 config: config.clone(),
             }),
         }
@@ -48,6 +49,7 @@ impl Client {
             .runtime
             .invoke(s3_runtime::client::Operation {
                 name,
+                bucket: params.bucket,
                 request,
                 endpoint,
                 deserialize,
@@ -252,5 +254,143 @@ impl Client {
         &self,
     ) -> crate::operation::create_session::CreateSessionFluentBuilder {
         crate::operation::create_session::CreateSessionFluentBuilder::new(self.clone())
+    }
+    /// Returns some or all (up to 1,000) of the objects in a bucket with each request. You can use the request parameters as selection criteria to return a subset of the objects in a bucket. A `200 OK` response can contain valid or invalid XML. Make sure to design your application to parse the contents of the response and handle it appropriately. For more information about listing objects, see [Listing object keys programmatically](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ListingKeysUsingAPIs.html) in the *Amazon S3 User Guide*. To get a list of your buckets, see [ListBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
+    ///
+    /// **Note:**
+    ///
+    /// - **General purpose bucket** - For general purpose buckets, `ListObjectsV2` doesn't return prefixes that are related only to in-progress multipart uploads.
+    /// - **Directory buckets** - For directory buckets, `ListObjectsV2` response includes the prefixes that are related only to in-progress multipart uploads.
+    /// - **Directory buckets** - For directory buckets, you must make requests for this API operation to the Zonal endpoint. These endpoints support virtual-hosted-style requests in the format `https://`*`amzn-s3-demo-bucket`*`.s3express-`*`zone-id`*`.`*`region-code`*`.amazonaws.com/`*`key-name`*. Path-style requests are not supported. For more information about endpoints in Availability Zones, see [Regional and Zonal endpoints for directory buckets in Availability Zones](https://docs.aws.amazon.com/AmazonS3/latest/userguide/endpoint-directory-buckets-AZ.html) in the *Amazon S3 User Guide*. For more information about endpoints in Local Zones, see [Concepts for directory buckets in Local Zones](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-lzs-for-directory-buckets.html) in the *Amazon S3 User Guide*.
+    ///
+    /// - **Permissions**
+    ///
+    ///   - **General purpose bucket permissions** - To use this operation, you must have READ access to the bucket. You must have permission to perform the `s3:ListBucket` action. The bucket owner has this permission by default and can grant this permission to others. For more information about permissions, see [Permissions Related to Bucket Subresource Operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-actions.html#using-with-s3-actions-related-to-bucket-subresources) and [Managing Access Permissions to Your Amazon S3 Resources](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-access-control.html) in the *Amazon S3 User Guide*.
+    ///   - **Directory bucket permissions** - To grant access to this API operation on a directory bucket, we recommend that you use the [`CreateSession`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateSession.html) API operation for session-based authorization. Specifically, you grant the `s3express:CreateSession` permission to the directory bucket in a bucket policy or an IAM identity-based policy. Then, you make the `CreateSession` API call on the bucket to obtain a session token. With the session token in your request header, you can make API requests to this operation. After the session token expires, you make another `CreateSession` API call to generate a new session token for use. Amazon Web Services CLI or SDKs create session and refresh the session token automatically to avoid service interruptions when a session expires. For more information about authorization, see [`CreateSession`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateSession.html).
+    /// - **Sorting order of returned objects**
+    ///
+    ///   - **General purpose bucket** - For general purpose buckets, `ListObjectsV2` returns objects in lexicographical order based on their key names.
+    ///   - **Directory bucket** - For directory buckets, `ListObjectsV2` does not return objects in lexicographical order.
+    /// - **HTTP Host header syntax**
+    ///
+    ///   **Directory buckets** - The HTTP Host header syntax is *`Bucket-name`*`.s3express-`*`zone-id`*`.`*`region-code`*`.amazonaws.com`.
+    ///
+    /// **Important:** This section describes the latest revision of this action. We recommend that you use this revised API operation for application development. For backward compatibility, Amazon S3 continues to support the prior version of this API operation, [ListObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html).
+    ///
+    /// The following operations are related to `ListObjectsV2`:
+    ///
+    /// - [GetObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html)
+    /// - [PutObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html)
+    /// - [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
+    ///
+    /// **Important:** You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
+    pub fn list_objects_v2(
+        &self,
+    ) -> crate::operation::list_objects_v2::ListObjectsV2FluentBuilder {
+        crate::operation::list_objects_v2::ListObjectsV2FluentBuilder::new(self.clone())
+    }
+    /// The `HEAD` operation retrieves metadata from an object without returning the object itself. This operation is useful if you're interested only in an object's metadata.
+    ///
+    /// **Note:** A `HEAD` request has the same options as a `GET` operation on an object. The response is identical to the `GET` response except that there is no response body. Because of this, if the `HEAD` request generates an error, it returns a generic code, such as `400 Bad Request`, `403 Forbidden`, `404 Not Found`, `405 Method Not Allowed`, `412 Precondition Failed`, or `304 Not Modified`. It's not possible to retrieve the exact exception of these error codes.
+    ///
+    /// Request headers are limited to 8 KB in size. For more information, see [Common Request Headers](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTCommonRequestHeaders.html).
+    ///
+    /// - **Permissions**
+    ///
+    ///   - **General purpose bucket permissions** - To use `HEAD`, you must have the `s3:GetObject` permission. You need the relevant read object (or version) permission for this operation. For more information, see [Actions, resources, and condition keys for Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/list_amazons3.html) in the *Amazon S3 User Guide*. For more information about the permissions to S3 API operations by S3 resource types, see [Required permissions for Amazon S3 API operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html) in the *Amazon S3 User Guide*.
+    ///
+    ///     If the object you request doesn't exist, the error that Amazon S3 returns depends on whether you also have the `s3:ListBucket` permission.
+    ///
+    ///     - If you have the `s3:ListBucket` permission on the bucket, Amazon S3 returns an HTTP status code `404 Not Found` error.
+    ///     - If you don’t have the `s3:ListBucket` permission, Amazon S3 returns an HTTP status code `403 Forbidden` error.
+    ///   - **Directory bucket permissions** - To grant access to this API operation on a directory bucket, we recommend that you use the [`CreateSession`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateSession.html) API operation for session-based authorization. Specifically, you grant the `s3express:CreateSession` permission to the directory bucket in a bucket policy or an IAM identity-based policy. Then, you make the `CreateSession` API call on the bucket to obtain a session token. With the session token in your request header, you can make API requests to this operation. After the session token expires, you make another `CreateSession` API call to generate a new session token for use. Amazon Web Services CLI or SDKs create session and refresh the session token automatically to avoid service interruptions when a session expires. For more information about authorization, see [`CreateSession`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateSession.html).
+    ///
+    ///     If you enable `x-amz-checksum-mode` in the request and the object is encrypted with Amazon Web Services Key Management Service (Amazon Web Services KMS), you must also have the `kms:GenerateDataKey` and `kms:Decrypt` permissions in IAM identity-based policies and KMS key policies for the KMS key to retrieve the checksum of the object.
+    /// - **Encryption**
+    ///
+    ///   **Note:** Encryption request headers, like `x-amz-server-side-encryption`, should not be sent for `HEAD` requests if your object uses server-side encryption with Key Management Service (KMS) keys (SSE-KMS), dual-layer server-side encryption with Amazon Web Services KMS keys (DSSE-KMS), or server-side encryption with Amazon S3 managed encryption keys (SSE-S3). The `x-amz-server-side-encryption` header is used when you `PUT` an object to S3 and want to specify the encryption method. If you include this header in a `HEAD` request for an object that uses these types of keys, you’ll get an HTTP `400 Bad Request` error. It's because the encryption method can't be changed when you retrieve the object.
+    ///
+    ///   If you encrypt an object by using server-side encryption with customer-provided encryption keys (SSE-C) when you store the object in Amazon S3, then when you retrieve the metadata from the object, you must use the following headers to provide the encryption key for the server to be able to retrieve the object's metadata. The headers are:
+    ///
+    ///   - `x-amz-server-side-encryption-customer-algorithm`
+    ///   - `x-amz-server-side-encryption-customer-key`
+    ///   - `x-amz-server-side-encryption-customer-key-MD5`
+    ///
+    ///   For more information about SSE-C, see [Server-Side Encryption (Using Customer-Provided Encryption Keys)](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
+    ///
+    ///   **Note:** **Directory bucket** - For directory buckets, there are only two supported options for server-side encryption: SSE-S3 and SSE-KMS. SSE-C isn't supported. For more information, see [Protecting data with server-side encryption](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-serv-side-encryption.html) in the *Amazon S3 User Guide*.
+    /// - **Versioning**
+    ///
+    ///   - If the current version of the object is a delete marker, Amazon S3 behaves as if the object was deleted and includes `x-amz-delete-marker: true` in the response.
+    ///   - If the specified version is a delete marker, the response returns a `405 Method Not Allowed` error and the `Last-Modified: timestamp` response header.
+    ///
+    ///   **Note:**
+    ///
+    ///   - **Directory buckets** - Delete marker is not supported for directory buckets.
+    ///   - **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets. For this API operation, only the `null` value of the version ID is supported by directory buckets. You can only specify `null` to the `versionId` query parameter in the request.
+    /// - **HTTP Host header syntax**
+    ///
+    ///   **Directory buckets** - The HTTP Host header syntax is *`Bucket-name`*`.s3express-`*`zone-id`*`.`*`region-code`*`.amazonaws.com`.
+    ///
+    ///   **Note:** For directory buckets, you must make requests for this API operation to the Zonal endpoint. These endpoints support virtual-hosted-style requests in the format `https://`*`amzn-s3-demo-bucket`*`.s3express-`*`zone-id`*`.`*`region-code`*`.amazonaws.com/`*`key-name`*. Path-style requests are not supported. For more information about endpoints in Availability Zones, see [Regional and Zonal endpoints for directory buckets in Availability Zones](https://docs.aws.amazon.com/AmazonS3/latest/userguide/endpoint-directory-buckets-AZ.html) in the *Amazon S3 User Guide*. For more information about endpoints in Local Zones, see [Concepts for directory buckets in Local Zones](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-lzs-for-directory-buckets.html) in the *Amazon S3 User Guide*.
+    ///
+    /// The following actions are related to `HeadObject`:
+    ///
+    /// - [GetObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html)
+    /// - [GetObjectAttributes](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html)
+    ///
+    /// **Important:** You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
+    pub fn head_object(&self) -> crate::operation::head_object::HeadObjectFluentBuilder {
+        crate::operation::head_object::HeadObjectFluentBuilder::new(self.clone())
+    }
+}
+impl Client {
+    /// The session credentials for `bucket`, as the client signs its session-auth requests with them: from the session cache, created with [`create_session`](crate::operation::create_session) and refreshed before they expire. For tools that take credentials.
+    pub async fn session_credentials(
+        &self,
+        bucket: &str,
+    ) -> Result<
+        s3_runtime::credentials::Credentials,
+        s3_runtime::error::CredentialsError,
+    > {
+        self.inner.runtime.session_credentials(bucket).await
+    }
+}
+/// Creates the sessions of the runtime's session cache with the client's own operation.
+/// Weak: the runtime, which holds this, belongs to the client.
+#[derive(Debug)]
+struct Sessions(std::sync::Weak<Inner>);
+impl s3_runtime::express::CreateSession for Sessions {
+    fn create_session(
+        &self,
+        bucket: &str,
+        mode: Option<&str>,
+    ) -> s3_runtime::client::SendFuture<
+        Result<s3_runtime::credentials::Credentials, s3_runtime::error::BoxError>,
+    > {
+        let call = self
+            .0
+            .upgrade()
+            .map(|inner| {
+                let call = Client { inner }.create_session().bucket(bucket);
+                match mode {
+                    Some(mode) => {
+                        call.session_mode(crate::types::SessionMode::from(mode))
+                    }
+                    None => call,
+                }
+            });
+        Box::pin(async move {
+            let output = call.ok_or("the client was dropped")?.send().await?;
+            let credentials = output.credentials;
+            Ok(
+                s3_runtime::credentials::Credentials::new(
+                    credentials.access_key_id,
+                    credentials.secret_access_key,
+                    Some(credentials.session_token),
+                    Some(credentials.expiration.into()),
+                ),
+            )
+        })
     }
 }

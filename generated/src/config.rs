@@ -29,6 +29,11 @@ impl Config {
         let env = s3_runtime::profile::Env::process();
         let mut builder = Self::builder();
         builder.region = s3_runtime::region::load(&env)?;
+        if let Some(value) = env.get("AWS_S3_DISABLE_EXPRESS_SESSION_AUTH") {
+            builder.disable_s3_express_session_auth = Some(
+                value.trim().eq_ignore_ascii_case("true"),
+            );
+        }
         builder.runtime = builder.runtime.credentials_from_env(env);
         Ok(builder.build())
     }
@@ -137,6 +142,21 @@ impl ConfigBuilder {
     /// The clock that dates signatures and expires credentials (tests inject their own).
     pub fn clock(mut self, clock: s3_runtime::time::SharedClock) -> Self {
         self.runtime = self.runtime.clock(clock);
+        self
+    }
+    /// The capacity and refresh window of a new session cache for session auth. Clients
+    /// built from this configuration and its clones share it; each base identity and
+    /// mode has sessions of its own.
+    pub fn session_cache(
+        mut self,
+        cache: s3_runtime::express::SessionCacheConfig,
+    ) -> Self {
+        self.runtime = self.runtime.session_cache(cache);
+        self
+    }
+    /// The mode of the sessions the client creates for session auth; by default none is sent, so the service grants what its policy allows. Sessions of each mode are cached apart (see [`create_session`](crate::operation::create_session)).
+    pub fn session_mode(mut self, mode: crate::types::SessionMode) -> Self {
+        self.runtime = self.runtime.session_mode(Some(mode.as_str()));
         self
     }
     /// The AWS region used to dispatch the request.

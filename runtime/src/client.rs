@@ -13,13 +13,14 @@ use http::{Method, Request, Response, Uri};
 use tracing::Instrument;
 
 use crate::credentials::{
-    CachedProvider, ChainProvider, ProvideCredentials, SharedCredentialsProvider,
+    CachedProvider, ChainProvider, Credentials, ProvideCredentials, SharedCredentialsProvider,
 };
 use crate::endpoint::{AuthScheme, Endpoint};
 use crate::error::{
     BuildError, CredentialsError, Error, ErrorMetadata, ResponseError, ServiceError, TimeoutError,
     TimeoutKind, TransportError,
 };
+use crate::express::{SessionCache, SessionCacheConfig, SharedCreateSession};
 use crate::http::{HttpClient, HttpConfig, HttpError, TimeoutConfig};
 use crate::profile::Env;
 use crate::rest::{self, SerializedRequest};
@@ -28,7 +29,8 @@ use crate::sigv4::{PayloadHash, Signer, SigningParams, SigningSettings};
 use crate::time::{Clock, SharedClock, SystemClock};
 
 /// The runtime's half of a client's configuration: credentials, retries, timeouts, the HTTP
-/// client and the clock. The generated `Config` wraps it with the service's endpoint settings.
+/// client, the clock and the S3 Express session cache. The generated `Config` wraps it with the
+/// service's endpoint settings.
 #[derive(Clone)]
 pub struct ClientConfig {
     credentials: Option<SharedCredentialsProvider>,
@@ -36,10 +38,13 @@ pub struct ClientConfig {
     http: HttpConfig,
     http_client: Option<HttpClient>,
     clock: SharedClock,
+    sessions: SessionCache,
+    session_mode: Option<Arc<str>>,
 }
 
 impl Default for ClientConfig {
-    /// No credentials, standard retries, default timeouts, the system clock.
+    /// No credentials, standard retries, default timeouts, the system clock, a session cache
+    /// with default settings and no session mode.
     fn default() -> Self {
         Self {
             credentials: None,
@@ -47,6 +52,8 @@ impl Default for ClientConfig {
             http: HttpConfig::default(),
             http_client: None,
             clock: Arc::new(SystemClock),
+            sessions: SessionCache::default(),
+            session_mode: None,
         }
     }
 }
@@ -58,6 +65,8 @@ impl fmt::Debug for ClientConfig {
             .field("retry", &self.retry)
             .field("http", &self.http)
             .field("clock", &self.clock)
+            .field("sessions", &self.sessions)
+            .field("session_mode", &self.session_mode)
             .finish_non_exhaustive()
     }
 }
@@ -95,9 +104,29 @@ impl ClientConfig {
         self
     }
 
-    /// The clock that dates signatures.
+    /// The clock that dates signatures and expires credentials and sessions.
     pub fn clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// A new S3 Express session cache with these settings. Clients built from this
+    /// configuration, and from its clones, share it.
+    pub fn session_cache(mut self, config: SessionCacheConfig) -> Self {
+        self.sessions = SessionCache::new(config);
+        self
+    }
+
+    /// The S3 Express session cache, shared with the clients built from this configuration.
+    pub fn sessions(&self) -> &SessionCache {
+        &self.sessions
+    }
+
+    /// The mode of the S3 Express sessions this configuration's clients create (`ReadOnly`,
+    /// `ReadWrite`); `None`, the default, sends no mode, so S3 grants what the bucket's policy
+    /// allows. Sessions of each mode are cached apart.
+    pub fn session_mode(mut self, mode: Option<&str>) -> Self {
+        self.session_mode = mode.map(Arc::from);
         self
     }
 }
@@ -106,9 +135,11 @@ impl ClientConfig {
 pub type SendFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
 /// One call of an operation, as the generated client hands it over.
-pub struct Operation<O, E> {
+pub struct Operation<'a, O, E> {
     /// The operation's name, for tracing.
     pub name: &'static str,
+    /// The bucket the request addresses, whose session signs it under `sigv4-s3express`.
+    pub bucket: Option<&'a str>,
     /// The input's request, relative to the endpoint.
     pub request: SerializedRequest,
     /// Where and how to send it.
@@ -127,8 +158,13 @@ pub struct Runtime {
     signer: Signer,
     retry: RetryConfig,
     quota: RetryQuota,
-    clock: SkewCorrectedClock,
+    clock: Arc<SkewCorrectedClock>,
+    /// `clock`, as the session cache takes it.
+    session_clock: SharedClock,
     timeouts: TimeoutConfig,
+    sessions: SessionCache,
+    session_mode: Option<Arc<str>>,
+    create_session: Option<SharedCreateSession>,
 }
 
 impl fmt::Debug for Runtime {
@@ -139,6 +175,7 @@ impl fmt::Debug for Runtime {
             .field("retry", &self.retry)
             .field("quota", &self.quota)
             .field("clock", &self.clock)
+            .field("sessions", &self.sessions)
             .finish_non_exhaustive()
     }
 }
@@ -148,6 +185,16 @@ struct Auth {
     region: String,
     service: String,
     settings: SigningSettings,
+    identity: Identity,
+}
+
+/// Whose credentials sign a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Identity {
+    /// The client's credentials provider (`sigv4`).
+    Base,
+    /// The S3 Express session of the request's bucket (`sigv4-s3express`).
+    Session,
 }
 
 impl Runtime {
@@ -158,20 +205,71 @@ impl Runtime {
             Some(client) => Ok(client.clone()),
             None => HttpClient::new(&config.http).map_err(|e| e.to_string()),
         };
+        let clock = Arc::new(SkewCorrectedClock::new(config.clock.clone()));
         Self {
             http,
             credentials: config.credentials.clone(),
             signer: Signer::new(),
             retry: config.retry,
             quota: RetryQuota::default(),
-            clock: SkewCorrectedClock::new(config.clock.clone()),
+            session_clock: clock.clone(),
+            clock,
             timeouts: config.http.timeouts,
+            sessions: config.sessions.clone(),
+            session_mode: config.session_mode.clone(),
+            create_session: None,
+        }
+    }
+
+    /// Creates the S3 Express sessions that `sigv4-s3express` requests are signed with through
+    /// `create_session`; without one, such requests fail before they are sent.
+    pub fn with_create_session(mut self, create_session: SharedCreateSession) -> Self {
+        self.create_session = Some(create_session);
+        self
+    }
+
+    /// The S3 Express session credentials for `bucket`, as session-signed requests to it use
+    /// them: cached, refreshed before they expire, created with the client's credentials.
+    pub async fn session_credentials(&self, bucket: &str) -> Result<Credentials, CredentialsError> {
+        let create_session = self.create_session.as_ref().ok_or_else(|| {
+            CredentialsError::new("this client cannot create S3 Express sessions")
+        })?;
+        let base = self.base_credentials()?.provide_credentials().await?;
+        self.sessions
+            .get(
+                bucket,
+                self.session_mode.as_ref(),
+                &base,
+                create_session,
+                &self.session_clock,
+            )
+            .await
+    }
+
+    fn base_credentials(&self) -> Result<&SharedCredentialsProvider, CredentialsError> {
+        self.credentials
+            .as_ref()
+            .ok_or_else(|| CredentialsError::new("the client has no credentials provider"))
+    }
+
+    /// The credentials for one attempt of a request to `bucket`.
+    async fn credentials(
+        &self,
+        identity: Identity,
+        bucket: Option<&str>,
+    ) -> Result<Credentials, CredentialsError> {
+        match (identity, bucket) {
+            (Identity::Base, _) => self.base_credentials()?.provide_credentials().await,
+            (Identity::Session, Some(bucket)) => self.session_credentials(bucket).await,
+            (Identity::Session, None) => Err(CredentialsError::new(
+                "S3 Express session auth needs the request's bucket, and the operation names none",
+            )),
         }
     }
 
     /// Runs `operation`: signs, sends and retries until it succeeds, fails for good, or runs out
     /// of attempts, retry quota or time.
-    pub async fn invoke<O, E>(&self, operation: Operation<O, E>) -> Result<O, Error<E>> {
+    pub async fn invoke<O, E>(&self, operation: Operation<'_, O, E>) -> Result<O, Error<E>> {
         let span = tracing::debug_span!("operation", name = operation.name);
         let attempts = self.attempts(operation).instrument(span);
         match self.timeouts.operation {
@@ -187,25 +285,20 @@ impl Runtime {
         }
     }
 
-    async fn attempts<O, E>(&self, operation: Operation<O, E>) -> Result<O, Error<E>> {
+    async fn attempts<O, E>(&self, operation: Operation<'_, O, E>) -> Result<O, Error<E>> {
         let http = self
             .http
             .as_ref()
             .map_err(|e| Error::Transport(TransportError::new(e.clone(), None)))?;
         let auth = auth(&operation.endpoint)?;
         let request = http_request(operation.request, &operation.endpoint)?;
-        let credentials = self.credentials.as_ref().ok_or_else(|| {
-            Error::Credentials(CredentialsError::new(
-                "the client has no credentials provider",
-            ))
-        })?;
         let max_attempts = self.retry.max_attempts();
         let mut permit: Option<RetryPermit> = None;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let credentials = credentials
-                .provide_credentials()
+            let credentials = self
+                .credentials(auth.identity, operation.bucket)
                 .await
                 .map_err(Error::Credentials)?;
             let mut signed = request.clone();
@@ -300,15 +393,9 @@ fn auth<E>(endpoint: &Endpoint) -> Result<Auth, Error<E>> {
         .auth_schemes
         .first()
         .ok_or_else(|| BuildError::endpoint("the endpoint names no auth scheme"))?;
-    let settings = match &*scheme.name {
-        "sigv4" => SigningSettings::s3(),
-        "sigv4-s3express" => {
-            return Err(BuildError::endpoint(
-                "S3 Express session authentication (sigv4-s3express) is not supported yet; \
-                 set disable_s3_express_session_auth to sign with SigV4",
-            )
-            .into())
-        }
+    let (settings, identity) = match &*scheme.name {
+        "sigv4" => (SigningSettings::s3(), Identity::Base),
+        "sigv4-s3express" => (SigningSettings::s3_express(), Identity::Session),
         other => {
             return Err(
                 BuildError::endpoint(format!("auth scheme `{other}` is not supported")).into(),
@@ -329,6 +416,7 @@ fn auth<E>(endpoint: &Endpoint) -> Result<Auth, Error<E>> {
         region: region.to_string(),
         service: service.to_string(),
         settings,
+        identity,
     })
 }
 

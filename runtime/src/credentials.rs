@@ -75,6 +75,11 @@ impl Credentials {
     pub fn expiry(&self) -> Option<SystemTime> {
         self.0.expiry
     }
+
+    /// Whether both are the same credentials object: a cheap test that implies equality.
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl fmt::Debug for Credentials {

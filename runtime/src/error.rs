@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+/// A boxed error that can move between threads.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The error of an operation whose modeled errors are `E`.
 #[derive(Debug)]

@@ -8,6 +8,7 @@ pub mod client;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod express;
 pub mod http;
 pub mod profile;
 pub mod region;

@@ -3,6 +3,9 @@
 //! Requests are built as a [`SerializedRequest`]: method, path and query relative to the
 //! endpoint, headers and body. Responses are read from `http::Response<Bytes>`.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{Method, Response};
@@ -170,19 +173,36 @@ pub fn fmt_float(value: f64) -> String {
     }
 }
 
-/// A header of the response as text; `Ok(None)` when absent, an error when not visible ASCII.
-pub fn header<'a>(
-    response: &'a Response<Bytes>,
-    name: &str,
-) -> Result<Option<&'a str>, ResponseError> {
-    response
-        .headers()
-        .get(name)
-        .map(|v| {
-            v.to_str()
-                .map_err(|_| ResponseError::new(format!("header `{name}` is not valid text")))
-        })
-        .transpose()
+/// Decodes, in place, a string of a response the service URL-encoded (`encoding-type=url`):
+/// percent-escapes of UTF-8 bytes, and `+` for a space, as S3 writes them.
+pub fn url_decode(value: &mut Option<String>, member: &str) -> Result<(), ResponseError> {
+    let Some(text) = value.as_mut() else {
+        return Ok(());
+    };
+    if !text.contains(['%', '+']) {
+        return Ok(());
+    }
+    let plus_as_space = text.replace('+', " ");
+    let decoded = percent_encoding::percent_decode_str(&plus_as_space)
+        .decode_utf8()
+        .map_err(|_| {
+            ResponseError::new(format!(
+                "`{member}` is not percent-encoded UTF-8, though the response says it is url-encoded"
+            ))
+        })?
+        .into_owned();
+    *text = decoded;
+    Ok(())
+}
+
+/// A header value as text. Visible ASCII and UTF-8 are read as they are; other bytes (obs-text,
+/// such as a Latin-1 `x-amz-meta-*` value) are read one character per byte, which loses nothing
+/// and never fails the call.
+pub fn header_text(value: &HeaderValue) -> Cow<'_, str> {
+    match std::str::from_utf8(value.as_bytes()) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => Cow::Owned(value.as_bytes().iter().map(|&b| char::from(b)).collect()),
+    }
 }
 
 /// Parses a header's text with `parse`; a value that does not parse is an error naming it.
@@ -191,13 +211,32 @@ pub fn parse_header<T, E: std::error::Error + Send + Sync + 'static>(
     name: &str,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<Option<T>, ResponseError> {
-    header(response, name)?
-        .map(|text| {
-            parse(text.trim()).map_err(|e| {
+    response
+        .headers()
+        .get(name)
+        .map(|value| {
+            parse(header_text(value).trim()).map_err(|e| {
                 ResponseError::new(format!("header `{name}` has an invalid value")).with_source(e)
             })
         })
         .transpose()
+}
+
+/// The headers whose names start with `prefix`, by the rest of their names (`httpPrefixHeaders`);
+/// `None` when there are none.
+pub fn prefix_headers(
+    response: &Response<Bytes>,
+    prefix: &str,
+) -> Option<BTreeMap<String, String>> {
+    let map: BTreeMap<String, String> = response
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            let key = name.as_str().strip_prefix(prefix)?;
+            Some((key.to_owned(), header_text(value).into_owned()))
+        })
+        .collect();
+    (!map.is_empty()).then_some(map)
 }
 
 /// A boolean header or query value.

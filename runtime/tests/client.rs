@@ -34,12 +34,13 @@ fn config() -> ClientConfig {
         .retry(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
 }
 
-fn operation(server: &Server, scheme: &str) -> Operation<String, String> {
+fn operation(server: &Server, scheme: &str) -> Operation<'static, String, String> {
     let auth = AuthScheme::new(scheme.to_owned())
         .signing_name("s3")
         .signing_region("us-east-1");
     Operation {
         name: "Test",
+        bucket: None,
         request: SerializedRequest::new(Method::GET),
         endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
         deserialize: |response: &Response<Bytes>| {
@@ -146,5 +147,24 @@ async fn unsupported_auth_schemes_are_build_errors() {
         .unwrap_err();
     assert!(matches!(err, Error::Build(_)), "{err}");
     assert!(err.to_string().contains("sigv4a"), "{err}");
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn session_auth_without_a_session_source_sends_nothing() {
+    let server = Server::start(|_, _| respond(200, &[], "ok")).await;
+    let err = Runtime::new(&config())
+        .invoke(Operation {
+            bucket: Some("data--usw2-az1--x-s3"),
+            ..operation(&server, "sigv4-s3express")
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("cannot create S3 Express sessions"),
+        "{err}"
+    );
     assert!(server.requests().is_empty());
 }

@@ -5,7 +5,10 @@
 
 use serde_json::Value;
 
-use crate::ir::{Binding, Ir, PathSegment};
+use crate::ir::{
+    Binding, DecodedString, Ir, MemberIr, NamedKind, PathSegment, RustType, SessionAuth,
+    StructureIr, TypeDef, UrlEncodedResponse,
+};
 use crate::model::Shape;
 use crate::Error;
 
@@ -19,7 +22,11 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
     bucket_in_endpoint(ir)?;
     check_unwrapped_outputs(ir)?;
     empty_location_constraint_is_us_east_1(ir)?;
-    control_plane_signs_with_sigv4(ir)
+    control_plane_signs_with_sigv4(ir)?;
+    head_bucket_signs_with_iam_credentials(ir)?;
+    session_auth_env_var(ir)?;
+    express_sessions_from_create_session(ir)?;
+    list_keys_url_encoded(ir)
 }
 
 /// The `{Bucket}` label is not written into the path.
@@ -116,7 +123,7 @@ fn empty_location_constraint_is_us_east_1(ir: &mut Ir<'_>) -> Result<(), Error> 
 fn control_plane_signs_with_sigv4(ir: &mut Ir<'_>) -> Result<(), Error> {
     static TRUE: Value = Value::Bool(true);
     const CONTROL: &str = "UseS3ExpressControlEndpoint";
-    const DISABLE: &str = "DisableS3ExpressSessionAuth";
+    const DISABLE: &str = DISABLE_SESSION_AUTH;
     if !ir.service.endpoint_params.iter().any(|p| p.name == DISABLE) {
         return Err(Error::new(format!(
             "S3 patch `control_plane_signs_with_sigv4`: the endpoint rules have no `{DISABLE}` parameter"
@@ -132,4 +139,240 @@ fn control_plane_signs_with_sigv4(ir: &mut Ir<'_>) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+const DISABLE_SESSION_AUTH: &str = "DisableS3ExpressSessionAuth";
+
+/// HeadBucket on a directory bucket signs with plain SigV4 and the base credentials, never a
+/// session: the S3 API reference says "You must use IAM credentials to authenticate and authorize
+/// your access to the `HeadBucket` API operation, instead of using the temporary security
+/// credentials through the `CreateSession` API operation". The model's rules would answer session
+/// auth for it; fixing `DisableS3ExpressSessionAuth`, as CreateSession's own static parameters
+/// do, answers SigV4 with the `s3express` signing name.
+fn head_bucket_signs_with_iam_credentials(ir: &mut Ir<'_>) -> Result<(), Error> {
+    static TRUE: Value = Value::Bool(true);
+    let Some(op) = ir
+        .operations
+        .iter_mut()
+        .find(|op| op.id.name() == "HeadBucket")
+    else {
+        return Ok(());
+    };
+    if op
+        .static_context_params
+        .iter()
+        .any(|(name, _)| *name == DISABLE_SESSION_AUTH)
+    {
+        return Err(Error::new(format!(
+            "S3 patch `head_bucket_signs_with_iam_credentials`: HeadBucket already fixes \
+             `{DISABLE_SESSION_AUTH}`; the patch is no longer needed"
+        )));
+    }
+    op.static_context_params.push((DISABLE_SESSION_AUTH, &TRUE));
+    Ok(())
+}
+
+/// `AWS_S3_DISABLE_EXPRESS_SESSION_AUTH=true` turns session auth off, as in the AWS SDKs and CLI.
+fn session_auth_env_var(ir: &mut Ir<'_>) -> Result<(), Error> {
+    let param = ir
+        .service
+        .endpoint_params
+        .iter_mut()
+        .find(|p| p.name == DISABLE_SESSION_AUTH && p.setting.is_some())
+        .ok_or_else(|| {
+            Error::new(format!(
+                "S3 patch `session_auth_env_var`: the endpoint rules have no client setting \
+                 `{DISABLE_SESSION_AUTH}`"
+            ))
+        })?;
+    param.env_var = Some("AWS_S3_DISABLE_EXPRESS_SESSION_AUTH");
+    Ok(())
+}
+
+/// Requests the endpoint rules sign with `sigv4-s3express` use the credentials of a session
+/// that CreateSession returns for their bucket (S3 Express One Zone). No trait ties the auth
+/// scheme to the operation, so this patch does: when CreateSession is selected, the client
+/// calls it to fill its session cache.
+fn express_sessions_from_create_session(ir: &mut Ir<'_>) -> Result<(), Error> {
+    let Some(op) = ir
+        .operations
+        .iter()
+        .find(|op| op.id.name() == "CreateSession")
+    else {
+        return Ok(());
+    };
+    let fail = |what: &str| {
+        Error::new(format!(
+            "S3 patch `express_sessions_from_create_session`: CreateSession {what}"
+        ))
+    };
+    let scope = member(&op.input, "Bucket")
+        .filter(|m| m.required && m.ty == RustType::String && m.context_param == Some("Bucket"))
+        .ok_or_else(|| fail("has no required string `Bucket` feeding the `Bucket` parameter"))?;
+    let mode = member(&op.input, "SessionMode")
+        .filter(|m| m.optional())
+        .ok_or_else(|| fail("has no optional `SessionMode`"))?;
+    let RustType::Named {
+        name: mode_type,
+        kind: NamedKind::Enum,
+    } = &mode.ty
+    else {
+        return Err(fail("`SessionMode` is not an enum"));
+    };
+    let credentials = member(&op.output, "Credentials")
+        .filter(|m| m.required)
+        .ok_or_else(|| fail("output has no required `Credentials`"))?;
+    let RustType::Named {
+        name: credentials_type,
+        kind: NamedKind::Structure,
+    } = &credentials.ty
+    else {
+        return Err(fail("`Credentials` is not a structure"));
+    };
+    let structure =
+        structure(ir, credentials_type).ok_or_else(|| fail("`Credentials` has no structure"))?;
+    let field = |name: &str, ty: RustType| {
+        member(structure, name)
+            .filter(|m| m.required && m.ty == ty)
+            .map(|m| m.field.clone())
+            .ok_or_else(|| fail(&format!("credentials have no required {ty:?} `{name}`")))
+    };
+    let session_auth = SessionAuth {
+        operation: op.module.clone(),
+        scope: scope.field.clone(),
+        mode: mode.field.clone(),
+        mode_type: mode_type.clone(),
+        credentials: credentials.field.clone(),
+        credential_fields: [
+            field("AccessKeyId", RustType::String)?,
+            field("SecretAccessKey", RustType::String)?,
+            field("SessionToken", RustType::String)?,
+            field("Expiration", RustType::Timestamp)?,
+        ],
+    };
+    if !ir
+        .service
+        .endpoint_params
+        .iter()
+        .any(|p| p.field == session_auth.scope)
+    {
+        return Err(fail("`Bucket` has no endpoint parameter of that name"));
+    }
+    ir.service.session_auth = Some(session_auth);
+    Ok(())
+}
+
+/// Object keys may hold characters XML 1.0 cannot carry (most control characters): a listing
+/// with one is a malformed document. When the caller does not choose an `EncodingType`, the
+/// client asks for `url`, in which S3 percent-encodes the keys and the other strings the API
+/// reference lists for each operation, and decodes them, as botocore does; a caller who sets
+/// `EncodingType` gets what S3 sent.
+fn list_keys_url_encoded(ir: &mut Ir<'_>) -> Result<(), Error> {
+    // (operation, output strings, (list, string in each item)), from the API reference's
+    // description of `EncodingType` in each response.
+    const ENCODED: &[(&str, &[&str], &[(&str, &str)])] = &[
+        (
+            "ListObjects",
+            &["Delimiter", "Marker", "NextMarker", "Prefix"],
+            &[("Contents", "Key"), ("CommonPrefixes", "Prefix")],
+        ),
+        (
+            "ListObjectsV2",
+            &["Delimiter", "Prefix", "StartAfter"],
+            &[("Contents", "Key"), ("CommonPrefixes", "Prefix")],
+        ),
+        (
+            "ListObjectVersions",
+            &["Delimiter", "KeyMarker", "NextKeyMarker", "Prefix"],
+            &[
+                ("Versions", "Key"),
+                ("DeleteMarkers", "Key"),
+                ("CommonPrefixes", "Prefix"),
+            ],
+        ),
+    ];
+    for (name, strings, lists) in ENCODED {
+        let Some(index) = ir.operations.iter().position(|op| op.id.name() == *name) else {
+            continue;
+        };
+        let op = &ir.operations[index];
+        let fail =
+            |what: String| Error::new(format!("S3 patch `list_keys_url_encoded`: {name} {what}"));
+        let (member_field, enum_type) = encoding_type(&op.input)
+            .ok_or_else(|| fail("has no optional `EncodingType` enum query member".into()))?;
+        let (echo, _) = encoding_type(&op.output)
+            .ok_or_else(|| fail("output has no optional `EncodingType` enum".into()))?;
+        let mut decoded = Vec::new();
+        for string in *strings {
+            decoded.push(DecodedString::Member(
+                optional_string(&op.output, string)
+                    .ok_or_else(|| fail(format!("output has no optional string `{string}`")))?,
+            ));
+        }
+        for (list, string) in *lists {
+            let (list_field, item) = optional_structure_list(&op.output, list)
+                .ok_or_else(|| fail(format!("output has no optional list `{list}`")))?;
+            let item = structure(ir, &item)
+                .ok_or_else(|| fail(format!("`{list}` items are not structures")))?;
+            let member = optional_string(item, string).ok_or_else(|| {
+                fail(format!("`{list}` items have no optional string `{string}`"))
+            })?;
+            decoded.push(DecodedString::InList {
+                list: list_field,
+                member,
+            });
+        }
+        ir.operations[index].url_encoded_response = Some(UrlEncodedResponse {
+            member: member_field,
+            enum_type,
+            value: "url",
+            echo,
+            decoded,
+        });
+    }
+    Ok(())
+}
+
+fn member<'a, 'm>(s: &'a StructureIr<'m>, name: &str) -> Option<&'a MemberIr<'m>> {
+    s.members.iter().find(|m| m.name == name)
+}
+
+fn structure<'a, 'm>(ir: &'a Ir<'m>, name: &str) -> Option<&'a StructureIr<'m>> {
+    ir.types.iter().find_map(|t| match t {
+        TypeDef::Structure(s) if s.name == name => Some(s),
+        _ => None,
+    })
+}
+
+/// The `EncodingType` member's field and enum type, when it is an optional enum.
+fn encoding_type(s: &StructureIr<'_>) -> Option<(String, String)> {
+    let m = member(s, "EncodingType").filter(|m| m.optional())?;
+    match &m.ty {
+        RustType::Named {
+            name,
+            kind: NamedKind::Enum,
+        } => Some((m.field.clone(), name.clone())),
+        _ => None,
+    }
+}
+
+fn optional_string(s: &StructureIr<'_>, name: &str) -> Option<String> {
+    member(s, name)
+        .filter(|m| m.optional() && m.ty == RustType::String)
+        .map(|m| m.field.clone())
+}
+
+/// An optional list of structures: its field and the item type.
+fn optional_structure_list(s: &StructureIr<'_>, name: &str) -> Option<(String, String)> {
+    let m = member(s, name).filter(|m| m.optional())?;
+    match &m.ty {
+        RustType::List(list) => match &list.item {
+            RustType::Named {
+                name,
+                kind: NamedKind::Structure,
+            } => Some((m.field.clone(), name.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
 }

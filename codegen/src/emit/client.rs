@@ -1,14 +1,14 @@
 //! The client: `Config` (the runtime's settings plus the endpoint rule set's client settings),
 //! `Client`, and each operation's fluent builder.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::{builder_ident, doc, file, is_copy, item_docs, member_docs, rust_type};
 use crate::ir::{
-    AcceptorState, EndpointParam, EndpointParamType, Ir, Matcher, OperationIr, Pagination,
-    RustType, Waiter,
+    AcceptorState, DecodedString, EndpointParam, EndpointParamType, Ir, Matcher, OperationIr,
+    Pagination, RustType, SessionAuth, UrlEncodedResponse, Waiter,
 };
 use crate::naming::ident;
 use crate::{Error, GeneratedFile};
@@ -118,6 +118,41 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             None => quote!(#name: self.#name,),
         });
     }
+    let env_settings = settings.iter().filter_map(|p| {
+        let (var, name) = (p.env_var?, ident(p.setting.as_deref()?));
+        Some(match p.ty {
+            EndpointParamType::Bool => quote! {
+                if let Some(value) = env.get(#var) {
+                    builder.#name = Some(value.trim().eq_ignore_ascii_case("true"));
+                }
+            },
+            EndpointParamType::String => quote!(builder.#name = env.get(#var);),
+        })
+    });
+    let session_settings = ir.service.session_auth.as_ref().map(|auth| {
+        let mode_type = ident(&auth.mode_type);
+        let doc = doc(&format!(
+            "The mode of the sessions the client creates for session auth; by default none is \
+             sent, so the service grants what its policy allows. Sessions of each mode are \
+             cached apart (see [`{}`](crate::operation::{})).",
+            auth.operation, auth.operation
+        ));
+        quote! {
+            /// The capacity and refresh window of a new session cache for session auth. Clients
+            /// built from this configuration and its clones share it; each base identity and
+            /// mode has sessions of its own.
+            pub fn session_cache(mut self, cache: s3_runtime::express::SessionCacheConfig) -> Self {
+                self.runtime = self.runtime.session_cache(cache);
+                self
+            }
+
+            #doc
+            pub fn session_mode(mut self, mode: crate::types::#mode_type) -> Self {
+                self.runtime = self.runtime.session_mode(Some(mode.as_str()));
+                self
+            }
+        }
+    });
     let region_setting = settings
         .iter()
         .any(|p| p.setting.as_deref() == Some("region"))
@@ -150,6 +185,7 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                 let env = s3_runtime::profile::Env::process();
                 let mut builder = Self::builder();
                 #region_setting
+                #(#env_settings)*
                 builder.runtime = builder.runtime.credentials_from_env(env);
                 Ok(builder.build())
             }
@@ -208,6 +244,8 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                 self
             }
 
+            #session_settings
+
             #(#setters)*
 
             /// Builds the [`Config`].
@@ -222,6 +260,30 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
 }
 
 fn client(ir: &Ir<'_>) -> TokenStream {
+    let session_auth = ir.service.session_auth.as_ref();
+    let inner = match session_auth {
+        Some(_) => quote! {
+            Arc::new_cyclic(|inner| Inner {
+                runtime: s3_runtime::client::Runtime::new(config.runtime())
+                    .with_create_session(Arc::new(Sessions(inner.clone()))),
+                config: config.clone(),
+            })
+        },
+        None => quote! {
+            Arc::new(Inner {
+                runtime: s3_runtime::client::Runtime::new(config.runtime()),
+                config: config.clone(),
+            })
+        },
+    };
+    let bucket = match session_auth {
+        Some(auth) => {
+            let scope = ident(&auth.scope);
+            quote!(params.#scope)
+        }
+        None => quote!(None),
+    };
+    let sessions = session_auth.map(sessions);
     let methods = ir.operations.iter().map(|op| {
         let method = ident(&op.module);
         let module = ident(&op.module);
@@ -258,12 +320,7 @@ fn client(ir: &Ir<'_>) -> TokenStream {
         impl Client {
             /// A client with this configuration.
             pub fn new(config: &crate::Config) -> Self {
-                Self {
-                    inner: Arc::new(Inner {
-                        runtime: s3_runtime::client::Runtime::new(config.runtime()),
-                        config: config.clone(),
-                    }),
-                }
+                Self { inner: #inner }
             }
 
             /// The client's configuration.
@@ -286,6 +343,7 @@ fn client(ir: &Ir<'_>) -> TokenStream {
                     .runtime
                     .invoke(s3_runtime::client::Operation {
                         name,
+                        bucket: #bucket,
                         request,
                         endpoint,
                         deserialize,
@@ -295,6 +353,69 @@ fn client(ir: &Ir<'_>) -> TokenStream {
             }
 
             #(#methods)*
+        }
+
+        #sessions
+    }
+}
+
+/// The client's session source: `session_credentials()`, and the `CreateSession` the runtime's
+/// session cache calls, holding the client weakly since the runtime belongs to it.
+fn sessions(auth: &SessionAuth) -> TokenStream {
+    let operation = ident(&auth.operation);
+    let (scope, mode, mode_type) = (
+        ident(&auth.scope),
+        ident(&auth.mode),
+        ident(&auth.mode_type),
+    );
+    let credentials = ident(&auth.credentials);
+    let [key, secret, token, expiration] = auth.credential_fields.each_ref().map(|f| ident(f));
+    let doc = doc(&format!(
+        "The session credentials for `{}`, as the client signs its session-auth requests with \
+         them: from the session cache, created with [`{}`](crate::operation::{}) and \
+         refreshed before they expire. For tools that take credentials.",
+        auth.scope, auth.operation, auth.operation
+    ));
+    quote! {
+        impl Client {
+            #doc
+            pub async fn session_credentials(
+                &self,
+                #scope: &str,
+            ) -> Result<s3_runtime::credentials::Credentials, s3_runtime::error::CredentialsError> {
+                self.inner.runtime.session_credentials(#scope).await
+            }
+        }
+
+        /// Creates the sessions of the runtime's session cache with the client's own operation.
+        /// Weak: the runtime, which holds this, belongs to the client.
+        #[derive(Debug)]
+        struct Sessions(std::sync::Weak<Inner>);
+
+        impl s3_runtime::express::CreateSession for Sessions {
+            fn create_session(
+                &self,
+                #scope: &str,
+                mode: Option<&str>,
+            ) -> s3_runtime::client::SendFuture<Result<s3_runtime::credentials::Credentials, s3_runtime::error::BoxError>> {
+                let call = self.0.upgrade().map(|inner| {
+                    let call = Client { inner }.#operation().#scope(#scope);
+                    match mode {
+                        Some(mode) => call.#mode(crate::types::#mode_type::from(mode)),
+                        None => call,
+                    }
+                });
+                Box::pin(async move {
+                    let output = call.ok_or("the client was dropped")?.send().await?;
+                    let credentials = output.#credentials;
+                    Ok(s3_runtime::credentials::Credentials::new(
+                        credentials.#key,
+                        credentials.#secret,
+                        Some(credentials.#token),
+                        Some(credentials.#expiration.into()),
+                    ))
+                })
+            }
         }
     }
 }
@@ -329,6 +450,20 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
         quote!(self.input.build())
     };
     let params = endpoint_params(op, ir)?;
+    let invoke = quote! {
+        let config = self.client.config();
+        let params = #params;
+        self.client
+            .invoke(#op_name, serialize(&input)?, &params, deserialize, deserialize_error)
+            .await
+    };
+    let (send_body, url_decode) = match &op.url_encoded_response {
+        None => (quote!(let input = #build; #invoke), None),
+        Some(encoding) => {
+            let (send, decode) = url_encoded_send(encoding, &output, &build, &invoke);
+            (send, Some(decode))
+        }
+    };
     let paginator = op
         .pagination
         .as_ref()
@@ -360,18 +495,66 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
 
             /// Sends the request, retrying what is worth retrying.
             pub async fn send(self) -> Result<#output, s3_runtime::error::Error<#error>> {
-                let input = #build;
-                let config = self.client.config();
-                let params = #params;
-                self.client
-                    .invoke(#op_name, serialize(&input)?, &params, deserialize, deserialize_error)
-                    .await
+                #send_body
             }
         }
 
+        #url_decode
         #paginator
         #waiters
     })
+}
+
+/// `send()` of an operation whose response strings the client has URL-encoded unless the
+/// caller chose an encoding: sets the encoding, then decodes what the service encoded.
+fn url_encoded_send(
+    encoding: &UrlEncodedResponse,
+    output: &Ident,
+    build: &TokenStream,
+    invoke: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let (member, enum_type, value) = (
+        ident(&encoding.member),
+        ident(&encoding.enum_type),
+        encoding.value,
+    );
+    let echo = ident(&encoding.echo);
+    let decodes = encoding.decoded.iter().map(|decoded| match decoded {
+        DecodedString::Member(field) => {
+            let (name, field) = (field.as_str(), ident(field));
+            quote!(s3_runtime::rest::url_decode(&mut output.#field, #name)?;)
+        }
+        DecodedString::InList { list, member } => {
+            let (name, list, member) = (member.as_str(), ident(list), ident(member));
+            quote! {
+                for item in output.#list.iter_mut().flatten() {
+                    s3_runtime::rest::url_decode(&mut item.#member, #name)?;
+                }
+            }
+        }
+    });
+    let send = quote! {
+        let mut input = #build;
+        let decode = input.#member.is_none();
+        if decode {
+            // Strings XML cannot carry (control characters) come back percent-encoded.
+            input.#member = Some(crate::types::#enum_type::from(#value));
+        }
+        let mut output = { #invoke }?;
+        if decode && output.#echo.as_ref().is_some_and(|e| e.as_str() == #value) {
+            url_decode(&mut output).map_err(s3_runtime::error::Error::Response)?;
+        }
+        Ok(output)
+    };
+    let decode_fn = quote! {
+        /// Decodes the strings the service URL-encoded because `send` asked it to.
+        fn url_decode(output: &mut #output) -> Result<(), s3_runtime::error::ResponseError> {
+            #(#decodes)*
+            output.#echo = None;
+            Ok(())
+        }
+    };
+    (send, decode_fn)
 }
 
 /// `wait_until_<waiter>()`: polls the operation until an acceptor decides, documented with the

@@ -305,18 +305,7 @@ fn response_reads(s: &StructureIr<'_>) -> Result<Vec<TokenStream>, Error> {
             Binding::Header(name) => header_read(m, &name.to_ascii_lowercase())?,
             Binding::PrefixHeaders(prefix) => {
                 let prefix = prefix.to_ascii_lowercase();
-                quote! {{
-                    let mut map = std::collections::BTreeMap::new();
-                    for (name, value) in response.headers() {
-                        if let Some(key) = name.as_str().strip_prefix(#prefix) {
-                            let value = value.to_str().map_err(|_| {
-                                s3_runtime::error::ResponseError::new(format!("header `{name}` is not valid text"))
-                            })?;
-                            map.insert(key.to_owned(), value.to_owned());
-                        }
-                    }
-                    (!map.is_empty()).then_some(map)
-                }}
+                quote!(s3_runtime::rest::prefix_headers(response, #prefix))
             }
             Binding::ResponseCode => quote!(Some(i32::from(response.status().as_u16()))),
             Binding::Payload(kind) => payload_read(m, *kind)?,

@@ -45,7 +45,28 @@ pub struct ServiceIr<'m> {
     pub endpoint_params: Vec<EndpointParam<'m>>,
     /// The SigV4 signing name (`aws.auth#sigv4`), used when the model has no endpoint rules.
     pub signing_name: Option<&'m str>,
+    /// How the client creates the sessions that session auth signs with, when the service has
+    /// it (set by a service patch: no trait says so).
+    pub session_auth: Option<SessionAuth>,
     pub traits: &'m Traits,
+}
+
+/// The operation that creates the session credentials of session auth (`sigv4-s3express`), and
+/// where its members are, by Rust name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAuth {
+    /// The operation's module: `create_session`.
+    pub operation: String,
+    /// The input member naming what the session is for (`bucket`), which is also the
+    /// `endpoint::Params` field that requests carry it in.
+    pub scope: String,
+    /// The input member choosing the session's mode (`session_mode`), and its enum type.
+    pub mode: String,
+    pub mode_type: String,
+    /// The output member holding the credentials (`credentials`), and that structure's access
+    /// key id, secret key, session token and expiration fields.
+    pub credentials: String,
+    pub credential_fields: [String; 4],
 }
 
 /// A parameter of the endpoint rule set (`smithy.rules#endpointRuleSet`).
@@ -61,6 +82,9 @@ pub struct EndpointParam<'m> {
     /// The default value: the parameter is then a plain value, not an `Option`.
     pub default: Option<&'m Value>,
     pub docs: Option<&'m str>,
+    /// The environment variable `Config::from_env` reads the setting from (set by a service
+    /// patch).
+    pub env_var: Option<&'static str>,
 }
 
 /// The types of endpoint rule-set parameters.
@@ -345,7 +369,35 @@ pub struct OperationIr<'m> {
     pub pagination: Option<Pagination>,
     /// Waiters polling this operation (`smithy.waiters#waitable`), in the model's order.
     pub waiters: Vec<Waiter<'m>>,
+    /// Strings the client asks the service to URL-encode in the response, and decodes, when the
+    /// caller leaves the choice open (set by a service patch).
+    pub url_encoded_response: Option<UrlEncodedResponse>,
     pub traits: &'m Traits,
+}
+
+/// An input enum member that, left unset, is sent with a value asking the service to
+/// URL-encode some output strings; the client then decodes them and clears the output's echo.
+/// A value the caller sets is sent as it is, and the output is returned as the service sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlEncodedResponse {
+    /// The input member (`encoding_type`) and its enum type (`EncodingType`).
+    pub member: String,
+    pub enum_type: String,
+    /// The value sent: `url`.
+    pub value: &'static str,
+    /// The output member echoing the encoding (`encoding_type`).
+    pub echo: String,
+    /// The output strings to decode.
+    pub decoded: Vec<DecodedString>,
+}
+
+/// An output string the service URL-encodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodedString {
+    /// An optional string member of the output.
+    Member(String),
+    /// An optional string member of each structure of an optional list member.
+    InList { list: String, member: String },
 }
 
 impl<'m> Ir<'m> {
@@ -374,6 +426,7 @@ impl<'m> Ir<'m> {
                 .get("aws.auth#sigv4")
                 .and_then(|sigv4| sigv4.get("name"))
                 .and_then(Value::as_str),
+            session_auth: None,
             traits: &service_shape.traits,
         };
         let bound = bound_operations(model, &service.operations, &service.resources)?;
@@ -583,6 +636,7 @@ fn endpoint_params(traits: &Traits) -> Result<Vec<EndpointParam<'_>>, Error> {
             ty: EndpointParamType::String,
             default: None,
             docs: None,
+            env_var: None,
         };
         return Ok(vec![
             builtin("Region", "AWS::Region"),
@@ -614,6 +668,7 @@ fn endpoint_params(traits: &Traits) -> Result<Vec<EndpointParam<'_>>, Error> {
                 ty,
                 default: param.get("default"),
                 docs: param.get("documentation").and_then(Value::as_str),
+                env_var: None,
             })
         })
         .collect()
@@ -758,6 +813,7 @@ impl<'m> Builder<'m> {
             unwrapped_output: crate::customize::s3::unwrapped_output(shape),
             pagination,
             waiters,
+            url_encoded_response: None,
             traits: &shape.traits,
         })
     }

@@ -379,7 +379,7 @@ impl HeadBucketFluentBuilder {
                 .disable_multi_region_access_points(),
             use_arn_region: config.use_arn_region(),
             use_s3_express_control_endpoint: None,
-            disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
+            disable_s3_express_session_auth: Some(true),
         };
         self.client
             .invoke(

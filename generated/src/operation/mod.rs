@@ -15,3 +15,7 @@ pub mod list_directory_buckets;
 pub mod get_bucket_location;
 /// The `CreateSession` operation.
 pub mod create_session;
+/// The `ListObjectsV2` operation.
+pub mod list_objects_v2;
+/// The `HeadObject` operation.
+pub mod head_object;

@@ -1,7 +1,9 @@
 //! The signing key: derived with four HMACs from the secret, date, region and service, and cached
 //! so that a request signed on the same day for the same scope skips the derivation.
 
-use std::collections::VecDeque;
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::{PoisonError, RwLock};
 
 use hmac::{Hmac, Mac};
@@ -11,17 +13,27 @@ use crate::credentials::Credentials;
 
 pub(super) type HmacSha256 = Hmac<Sha256>;
 
-/// How many scopes are kept. A client signs for one or two (region, service) pairs per credential
-/// and day, so a handful covers credential rotation and the day boundary; the oldest goes first.
-const CAPACITY: usize = 8;
+/// How many scopes are kept. A client signs for one or two (region, service) pairs per
+/// credential and day, and S3 Express adds one session credential per bucket (a session cache
+/// holds 100 by default), each replaced every few minutes; the oldest goes first.
+const CAPACITY: usize = 256;
 
 /// Signing keys by (secret, date, region, service).
 ///
 /// Each entry holds the HMAC state already keyed with the signing key: cloning it is a copy,
-/// which also saves the two SHA-256 blocks of HMAC key setup on every request.
+/// which also saves the two SHA-256 blocks of HMAC key setup on every request. Entries are found
+/// by a hash of their scope, then compared in full.
 #[derive(Default)]
 pub(super) struct KeyCache {
-    entries: RwLock<VecDeque<Entry>>,
+    hasher: RandomState,
+    entries: RwLock<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    by_hash: HashMap<u64, Entry>,
+    /// Hashes in insertion order, for evicting the oldest.
+    order: VecDeque<u64>,
 }
 
 struct Entry {
@@ -51,28 +63,38 @@ impl KeyCache {
         region: &str,
         service: &str,
     ) -> HmacSha256 {
-        let find = |entries: &VecDeque<Entry>| {
-            entries
-                .iter()
-                .find(|e| e.matches(credentials, date, region, service))
-                .map(|e| e.mac.clone())
-        };
-        if let Some(mac) = find(&self.entries.read().unwrap_or_else(PoisonError::into_inner)) {
-            return mac;
+        let hash = self
+            .hasher
+            .hash_one((credentials.secret_access_key(), date, region, service));
+        {
+            let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(entry) = entries.by_hash.get(&hash) {
+                if entry.matches(credentials, date, region, service) {
+                    return entry.mac.clone();
+                }
+                // Another scope with the same hash: derive without caching.
+                return derive(credentials.secret_access_key(), date, region, service);
+            }
         }
         let mac = derive(credentials.secret_access_key(), date, region, service);
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        if find(&entries).is_none() {
-            if entries.len() == CAPACITY {
-                entries.pop_front();
+        if !entries.by_hash.contains_key(&hash) {
+            if entries.order.len() == CAPACITY {
+                if let Some(oldest) = entries.order.pop_front() {
+                    entries.by_hash.remove(&oldest);
+                }
             }
-            entries.push_back(Entry {
-                credentials: credentials.clone(),
-                date: date.into(),
-                region: region.into(),
-                service: service.into(),
-                mac: mac.clone(),
-            });
+            entries.order.push_back(hash);
+            entries.by_hash.insert(
+                hash,
+                Entry {
+                    credentials: credentials.clone(),
+                    date: date.into(),
+                    region: region.into(),
+                    service: service.into(),
+                    mac: mac.clone(),
+                },
+            );
         }
         mac
     }
@@ -82,6 +104,7 @@ impl KeyCache {
         self.entries
             .read()
             .unwrap_or_else(PoisonError::into_inner)
+            .order
             .len()
     }
 }
@@ -169,8 +192,9 @@ mod tests {
         }
         assert_eq!(cache.len(), CAPACITY);
         let entries = cache.entries.read().unwrap();
-        assert!(entries.iter().all(|e| *e.region != *regions[0]));
-        assert!(entries.iter().any(|e| *e.region == *regions[CAPACITY]));
+        let mut kept = entries.by_hash.values();
+        assert!(kept.clone().all(|e| *e.region != *regions[0]));
+        assert!(kept.any(|e| *e.region == *regions[CAPACITY]));
     }
 
     fn hex_decode(hex: &str) -> Vec<u8> {
