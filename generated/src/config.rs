@@ -25,8 +25,15 @@ impl Config {
     /// The configuration from the environment: the region from `AWS_REGION`,
     /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the default
     /// chain (environment, then shared files), loaded on first use.
+    /// `AWS_S3_DISABLE_EXPRESS_SESSION_AUTH=true` sets [`disable_s3_express_session_auth`](ConfigBuilder::disable_s3_express_session_auth).
     pub fn from_env() -> Result<Self, s3_runtime::profile::ProfileError> {
-        let env = s3_runtime::profile::Env::process();
+        Self::from_env_with(s3_runtime::profile::Env::process())
+    }
+    /// The configuration [`from_env`](Self::from_env) gives, from `env` rather than the
+    /// process's environment.
+    pub fn from_env_with(
+        env: s3_runtime::profile::Env,
+    ) -> Result<Self, s3_runtime::profile::ProfileError> {
         let mut builder = Self::builder();
         builder.region = s3_runtime::region::load(&env)?;
         if let Some(value) = env.get("AWS_S3_DISABLE_EXPRESS_SESSION_AUTH") {

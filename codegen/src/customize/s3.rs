@@ -268,31 +268,37 @@ fn express_sessions_from_create_session(ir: &mut Ir<'_>) -> Result<(), Error> {
 /// reference lists for each operation, and decodes them, as botocore does; a caller who sets
 /// `EncodingType` gets what S3 sent.
 fn list_keys_url_encoded(ir: &mut Ir<'_>) -> Result<(), Error> {
-    // (operation, output strings, (list, string in each item)), from the API reference's
-    // description of `EncodingType` in each response.
-    const ENCODED: &[(&str, &[&str], &[(&str, &str)])] = &[
-        (
-            "ListObjects",
-            &["Delimiter", "Marker", "NextMarker", "Prefix"],
-            &[("Contents", "Key"), ("CommonPrefixes", "Prefix")],
-        ),
-        (
-            "ListObjectsV2",
-            &["Delimiter", "Prefix", "StartAfter"],
-            &[("Contents", "Key"), ("CommonPrefixes", "Prefix")],
-        ),
-        (
-            "ListObjectVersions",
-            &["Delimiter", "KeyMarker", "NextKeyMarker", "Prefix"],
-            &[
+    /// The strings S3 encodes in one operation's response: top-level members, and a member of
+    /// each item of a list, from the API reference's description of `EncodingType`.
+    struct Encoded {
+        operation: &'static str,
+        strings: &'static [&'static str],
+        in_lists: &'static [(&'static str, &'static str)],
+    }
+    const ENCODED: &[Encoded] = &[
+        Encoded {
+            operation: "ListObjects",
+            strings: &["Delimiter", "Marker", "NextMarker", "Prefix"],
+            in_lists: &[("Contents", "Key"), ("CommonPrefixes", "Prefix")],
+        },
+        Encoded {
+            operation: "ListObjectsV2",
+            strings: &["Delimiter", "Prefix", "StartAfter"],
+            in_lists: &[("Contents", "Key"), ("CommonPrefixes", "Prefix")],
+        },
+        Encoded {
+            operation: "ListObjectVersions",
+            strings: &["Delimiter", "KeyMarker", "NextKeyMarker", "Prefix"],
+            in_lists: &[
                 ("Versions", "Key"),
                 ("DeleteMarkers", "Key"),
                 ("CommonPrefixes", "Prefix"),
             ],
-        ),
+        },
     ];
-    for (name, strings, lists) in ENCODED {
-        let Some(index) = ir.operations.iter().position(|op| op.id.name() == *name) else {
+    for encoded in ENCODED {
+        let name = encoded.operation;
+        let Some(index) = ir.operations.iter().position(|op| op.id.name() == name) else {
             continue;
         };
         let op = &ir.operations[index];
@@ -303,13 +309,13 @@ fn list_keys_url_encoded(ir: &mut Ir<'_>) -> Result<(), Error> {
         let (echo, _) = encoding_type(&op.output)
             .ok_or_else(|| fail("output has no optional `EncodingType` enum".into()))?;
         let mut decoded = Vec::new();
-        for string in *strings {
+        for string in encoded.strings {
             decoded.push(DecodedString::Member(
                 optional_string(&op.output, string)
                     .ok_or_else(|| fail(format!("output has no optional string `{string}`")))?,
             ));
         }
-        for (list, string) in *lists {
+        for (list, string) in encoded.in_lists {
             let (list_field, item) = optional_structure_list(&op.output, list)
                 .ok_or_else(|| fail(format!("output has no optional list `{list}`")))?;
             let item = structure(ir, &item)

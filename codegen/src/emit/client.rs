@@ -129,6 +129,18 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             EndpointParamType::String => quote!(builder.#name = env.get(#var);),
         })
     });
+    let env_docs = settings.iter().filter_map(|p| {
+        let (var, name) = (p.env_var?, p.setting.as_deref()?);
+        let value = if p.ty == EndpointParamType::Bool {
+            "=true"
+        } else {
+            ""
+        };
+        Some(doc(&format!(
+            "`{var}{value}` sets [`{name}`](ConfigBuilder::{name})."
+        )))
+    });
+    let env_docs = quote!(#(#env_docs)*);
     let session_settings = ir.service.session_auth.as_ref().map(|auth| {
         let mode_type = ident(&auth.mode_type);
         let doc = doc(&format!(
@@ -181,8 +193,14 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             /// The configuration from the environment: the region from `AWS_REGION`,
             /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the default
             /// chain (environment, then shared files), loaded on first use.
+            #env_docs
             pub fn from_env() -> Result<Self, s3_runtime::profile::ProfileError> {
-                let env = s3_runtime::profile::Env::process();
+                Self::from_env_with(s3_runtime::profile::Env::process())
+            }
+
+            /// The configuration [`from_env`](Self::from_env) gives, from `env` rather than the
+            /// process's environment.
+            pub fn from_env_with(env: s3_runtime::profile::Env) -> Result<Self, s3_runtime::profile::ProfileError> {
                 let mut builder = Self::builder();
                 #region_setting
                 #(#env_settings)*

@@ -51,10 +51,13 @@ pub fn serializer(
                 let label = lit(field.trim_start_matches("r#"));
                 let text = to_text(
                     &m.ty,
-                    &quote!((&input.#f)),
+                    &quote!(value),
                     format_of(m, TimestampFormat::DateTime),
                 );
-                quote!(request.push_label(#label, #text, #greedy)?;)
+                quote! {{
+                    let value = &input.#f;
+                    request.push_label(#label, #text, #greedy)?;
+                }}
             }
         });
     }

@@ -1196,7 +1196,10 @@ pub fn serialize(
     input: &HeadObjectInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::HEAD);
-    request.push_label("key", (&input.key).as_str(), true)?;
+    {
+        let value = &input.key;
+        request.push_label("key", value.as_str(), true)?;
+    }
     if let Some(value) = &input.if_match {
         request.set_header("if_match", IF_MATCH, value.as_str())?;
     }
