@@ -216,9 +216,10 @@ impl SessionCache {
     ) -> Result<Credentials, CredentialsError> {
         let identity = self.fingerprint(base);
         let now = clock.now();
-        let lookup = self
-            .lookup(bucket, &identity, mode, now)
-            .unwrap_or_else(|| self.start_load(bucket, identity, mode, source, clock, now));
+        let lookup = match self.lookup(bucket, &identity, mode, now) {
+            Some(lookup) => lookup,
+            None => self.start_load(bucket, identity, mode, source, clock, now)?,
+        };
         match lookup {
             Lookup::Ready(credentials) => Ok(credentials),
             Lookup::Wait(loading) => self.wait(bucket, loading, clock).await,
@@ -262,7 +263,10 @@ impl SessionCache {
         source: &SharedCreateSession,
         clock: &SharedClock,
         now: SystemTime,
-    ) -> Lookup {
+    ) -> Result<Lookup, CredentialsError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            CredentialsError::new("creating an S3 Express session needs a Tokio runtime")
+        })?;
         let mut entries = write(&self.inner.entries);
         let tick = self.tick();
         let capacity = self.inner.config.capacity;
@@ -290,7 +294,7 @@ impl SessionCache {
             .filter(|s| now + WAIT_BEFORE_EXPIRY < s.expiry)
             .map(|s| s.credentials.clone());
         if let Some(loading) = entry.loading.as_ref().filter(|l| is_live(l)) {
-            return usable.map_or_else(|| Lookup::Wait(loading.clone()), Lookup::Ready);
+            return Ok(usable.map_or_else(|| Lookup::Wait(loading.clone()), Lookup::Ready));
         }
         let (sender, receiver) = watch::channel(None);
         entry.loading = Some(receiver.clone());
@@ -308,8 +312,8 @@ impl SessionCache {
             source: source.clone(),
             clock: clock.clone(),
         };
-        tokio::spawn(task.run(sender));
-        usable.map_or(Lookup::Wait(receiver), Lookup::Ready)
+        runtime.spawn(task.run(sender));
+        Ok(usable.map_or(Lookup::Wait(receiver), Lookup::Ready))
     }
 
     /// Waits for a load and hands out its session.
@@ -532,4 +536,55 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credentials(secret: &str, token: Option<&str>) -> Credentials {
+        Credentials::new("AKID", secret, token.map(str::to_owned), None)
+    }
+
+    #[test]
+    fn fingerprints_tell_identities_apart_and_are_keyed_per_cache() {
+        let cache = SessionCache::default();
+        let a = credentials("secret", None);
+        let fingerprint = cache.fingerprint(&a);
+        assert_eq!(cache.fingerprint(&a.clone()), fingerprint, "memoised");
+        assert_eq!(cache.fingerprint(&credentials("secret", None)), fingerprint);
+        for other in [
+            credentials("secret2", None),
+            credentials("secret", Some("token")),
+            Credentials::new("AKID2", "secret", None, None),
+        ] {
+            assert_ne!(cache.fingerprint(&other), fingerprint, "{other:?}");
+        }
+        assert_ne!(SessionCache::default().fingerprint(&a), fingerprint);
+    }
+
+    #[test]
+    fn answers_need_every_part_and_a_future_expiry() {
+        let now = SystemTime::now();
+        let later = Some(now + Duration::from_secs(300));
+        let session_of = |id: &str, secret: &str, token: &str, expiry| {
+            session(
+                Credentials::new(id, secret, Some(token.to_owned()), expiry),
+                now,
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(session_of("ASIA", "s", "t", later), Ok(()));
+        for (id, secret, token, expiry, says) in [
+            ("", "s", "t", later, "access key id"),
+            ("ASIA", "", "t", later, "secret access key"),
+            ("ASIA", "s", "", later, "session token"),
+            ("ASIA", "s", "t", None, "without an expiration"),
+            ("ASIA", "s", "t", Some(now), "not in the future"),
+        ] {
+            let err = session_of(id, secret, token, expiry).unwrap_err();
+            assert!(err.contains(says), "{err}");
+        }
+    }
 }
