@@ -8,7 +8,10 @@
 
 pub mod capture;
 pub mod directory;
+pub mod express;
+mod s3_http;
 pub mod serve;
+pub mod sigv4_check;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

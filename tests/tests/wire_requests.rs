@@ -22,10 +22,12 @@ mod wire;
 
 use s3_client::types::{
     BucketCannedAcl, BucketInfo, BucketLocationConstraint, BucketNamespace, BucketType,
-    CreateBucketConfiguration, DataRedundancy, LocationInfo, LocationType, ObjectOwnership,
-    ServerSideEncryption, SessionMode, Tag,
+    ChecksumMode, CreateBucketConfiguration, DataRedundancy, EncodingType, LocationInfo,
+    LocationType, ObjectOwnership, OptionalObjectAttributes, RequestPayer, ServerSideEncryption,
+    SessionMode, Tag,
 };
 use s3_client::Error;
+use s3_runtime::time::DateTime;
 use s3_tests::capture::{Canned, CaptureServer};
 use wire::{client, ACCESS_KEY_ID, AMZ_DATE, REGION};
 
@@ -436,6 +438,254 @@ async fn create_session_with_every_member() {
             service: "s3express",
             body: b"",
         },
+    );
+}
+
+/// An empty `ListBucketResult`, enough for a request test.
+const EMPTY_LISTING: &str =
+    r#"<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></ListBucketResult>"#;
+
+/// GET /?list-type=2&continuation-token&delimiter&encoding-type&fetch-owner&max-keys&prefix&
+/// start-after with the request-payer, expected-owner and optional-attributes headers
+/// (API_ListObjectsV2, Request Syntax). `list-type=2` is what makes it V2; `fetch-owner` is a
+/// boolean as `true`/`false`; the optional attributes are a comma-separated list header.
+#[tokio::test]
+async fn list_objects_v2_with_every_member() {
+    let server = CaptureServer::start(Canned::new(200).body(EMPTY_LISTING)).await;
+    client(&server)
+        .list_objects_v2()
+        .bucket("amzn-s3-demo-bucket")
+        .delimiter("/")
+        .encoding_type(EncodingType::Url)
+        .max_keys(100)
+        .prefix("photos/2006/été +")
+        .continuation_token("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=")
+        .fetch_owner(true)
+        .start_after("photos/2006/January/sample.jpg")
+        .request_payer(RequestPayer::Requester)
+        .expected_bucket_owner("111122223333")
+        .optional_object_attributes(vec![OptionalObjectAttributes::RestoreStatus])
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "GET",
+            path: "/amzn-s3-demo-bucket",
+            query: &[
+                "continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D",
+                "delimiter=%2F",
+                "encoding-type=url",
+                "fetch-owner=true",
+                "list-type=2",
+                "max-keys=100",
+                "prefix=photos%2F2006%2F%C3%A9t%C3%A9%20%2B",
+                "start-after=photos%2F2006%2FJanuary%2Fsample.jpg",
+            ],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+                ("x-amz-expected-bucket-owner", "111122223333"),
+                ("x-amz-optional-object-attributes", "RestoreStatus"),
+                ("x-amz-request-payer", "requester"),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date;x-amz-expected-bucket-owner;\
+                x-amz-optional-object-attributes;x-amz-request-payer",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// With no encoding type set, the client asks for `encoding-type=url` all the same (the S3
+/// customization: keys with characters XML 1.0 cannot carry still list), and nothing else.
+#[tokio::test]
+async fn list_objects_v2_asks_for_url_encoding_when_the_caller_does_not() {
+    let server = CaptureServer::start(Canned::new(200).body(EMPTY_LISTING)).await;
+    client(&server)
+        .list_objects_v2()
+        .bucket("amzn-s3-demo-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "GET",
+            path: "/amzn-s3-demo-bucket",
+            query: &["encoding-type=url", "list-type=2"],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// The caller's own `EncodingType::Url` goes on the wire once, not twice.
+#[tokio::test]
+async fn list_objects_v2_with_the_callers_url_encoding() {
+    let server = CaptureServer::start(Canned::new(200).body(EMPTY_LISTING)).await;
+    client(&server)
+        .list_objects_v2()
+        .bucket("amzn-s3-demo-bucket")
+        .encoding_type(EncodingType::Url)
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "GET",
+            path: "/amzn-s3-demo-bucket",
+            query: &["encoding-type=url", "list-type=2"],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// HEAD /Key+?partNumber&response-*&versionId with the conditional, range, SSE-C, payer,
+/// expected-owner and checksum-mode headers (API_HeadObject, Request Syntax).
+///
+/// - The key is a greedy label: its `/`s stay, everything else but the unreserved characters
+///   is percent-encoded as UTF-8 (`é` is `%C3%A9`, space `%20`, `+` `%2B`).
+/// - Timestamps in headers are HTTP dates (IMF-fixdate, RFC 9110 §5.6.7: whole seconds, so the
+///   fraction of `If-Unmodified-Since` is dropped); `response-expires` is an HTTP date too (the
+///   model's `timestampFormat`), percent-encoded as a query value.
+/// - The SSE-C key and its MD5 are sent as given: base64 of the 256-bit key and of its MD5.
+#[tokio::test]
+async fn head_object_with_every_member() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    client(&server)
+        .head_object()
+        .bucket("amzn-s3-demo-bucket")
+        .key("photos/2006/Février/~sample 1+&=.jpg")
+        .if_match("\"fba9dede5f27731c9771645a39863328\"")
+        // 2013-05-22T00:00:00Z
+        .if_modified_since(DateTime::from_secs(1_369_180_800))
+        .if_none_match("\"599bab3ed2c697f1d26842727561fd94-3\"")
+        // 2013-05-23T00:00:00.750Z
+        .if_unmodified_since(DateTime::from_secs_and_nanos(1_369_267_200, 750_000_000))
+        .range("bytes=0-9")
+        .response_cache_control("no-cache, max-age=0")
+        .response_content_disposition("attachment; filename=\"a b.txt\"")
+        .response_content_encoding("gzip")
+        .response_content_language("en-US")
+        .response_content_type("text/plain; charset=utf-8")
+        // 1994-12-01T16:00:00Z, RFC 9110's example date.
+        .response_expires(DateTime::from_secs(786_297_600))
+        .version_id("3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+        .sse_customer_key_md5("hRasmdxgYDKV3nvbahU1MA==")
+        .request_payer(RequestPayer::Requester)
+        .part_number(3)
+        .expected_bucket_owner("111122223333")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "HEAD",
+            path: "/amzn-s3-demo-bucket/photos/2006/F%C3%A9vrier/~sample%201%2B%26%3D.jpg",
+            query: &[
+                "partNumber=3",
+                "response-cache-control=no-cache%2C%20max-age%3D0",
+                "response-content-disposition=attachment%3B%20filename%3D%22a%20b.txt%22",
+                "response-content-encoding=gzip",
+                "response-content-language=en-US",
+                "response-content-type=text%2Fplain%3B%20charset%3Dutf-8",
+                "response-expires=Thu%2C%2001%20Dec%201994%2016%3A00%3A00%20GMT",
+                "versionId=3HL4kqtJlcpXroDTDmJ%2BrmSpXd3dIbrHY%2BMTRCxf3vjVBH40Nr8X8gdRQBpUMLUo",
+            ],
+            headers: &[
+                ("if-match", "\"fba9dede5f27731c9771645a39863328\""),
+                ("if-modified-since", "Wed, 22 May 2013 00:00:00 GMT"),
+                ("if-none-match", "\"599bab3ed2c697f1d26842727561fd94-3\""),
+                ("if-unmodified-since", "Thu, 23 May 2013 00:00:00 GMT"),
+                ("range", "bytes=0-9"),
+                ("x-amz-checksum-mode", "ENABLED"),
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+                ("x-amz-expected-bucket-owner", "111122223333"),
+                ("x-amz-request-payer", "requester"),
+                ("x-amz-server-side-encryption-customer-algorithm", "AES256"),
+                (
+                    "x-amz-server-side-encryption-customer-key",
+                    "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                ),
+                (
+                    "x-amz-server-side-encryption-customer-key-md5",
+                    "hRasmdxgYDKV3nvbahU1MA==",
+                ),
+            ],
+            signed_headers: "host;if-match;if-modified-since;if-none-match;\
+                if-unmodified-since;range;x-amz-checksum-mode;x-amz-content-sha256;x-amz-date;\
+                x-amz-expected-bucket-owner;x-amz-request-payer;\
+                x-amz-server-side-encryption-customer-algorithm;\
+                x-amz-server-side-encryption-customer-key;\
+                x-amz-server-side-encryption-customer-key-md5",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// With only the bucket and key, nothing else is sent: no query, no default checksum mode.
+#[tokio::test]
+async fn head_object_with_only_the_required_members() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    client(&server)
+        .head_object()
+        .bucket("amzn-s3-demo-bucket")
+        .key("a.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_golden(
+        &server,
+        &Golden {
+            method: "HEAD",
+            path: "/amzn-s3-demo-bucket/a.txt",
+            query: &[],
+            headers: &[
+                ("x-amz-content-sha256", EMPTY_SHA256),
+                ("x-amz-date", AMZ_DATE),
+            ],
+            signed_headers: "host;x-amz-content-sha256;x-amz-date",
+            service: "s3",
+            body: b"",
+        },
+    );
+}
+
+/// S3 keys are opaque: a leading `/`, doubled `/`s and a trailing `/` are part of the key and
+/// reach the wire as they are, not normalized away.
+#[tokio::test]
+async fn an_object_key_keeps_its_slashes() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    client(&server)
+        .head_object()
+        .bucket("amzn-s3-demo-bucket")
+        .key("/leading//double/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        server.requests()[0].path(),
+        "/amzn-s3-demo-bucket//leading//double/"
     );
 }
 
