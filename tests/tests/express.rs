@@ -108,6 +108,11 @@ impl Setup {
             .collect()
     }
 
+    /// How each request authenticated, in order.
+    fn auths(&self) -> Vec<Auth> {
+        self.server.requests().into_iter().map(|r| r.auth).collect()
+    }
+
     /// Waits, boundedly, for background CreateSession calls to reach `n`.
     async fn until_create_sessions(&self, n: usize) {
         for _ in 0..500 {
@@ -120,6 +125,12 @@ impl Setup {
             "expected {n} CreateSession calls, saw {}",
             self.server.create_session_calls()
         );
+    }
+}
+
+fn base(access_key_id: &str) -> Auth {
+    Auth::Base {
+        access_key_id: access_key_id.to_owned(),
     }
 }
 
@@ -165,21 +176,16 @@ async fn zonal_requests_are_signed_with_the_bucket_session() {
     );
 
     let requests = setup.server.requests();
-    let shape: Vec<(&str, &Auth)> = requests
+    let shape: Vec<(&str, Auth)> = requests
         .iter()
-        .map(|r| (r.method.as_str(), &r.auth))
+        .map(|r| (r.method.as_str(), r.auth.clone()))
         .collect();
     assert_eq!(
         shape,
         [
-            (
-                "GET",
-                &Auth::Base {
-                    access_key_id: ALICE.0.to_owned()
-                }
-            ),
-            ("GET", &Auth::Session { id: 1 }),
-            ("HEAD", &Auth::Session { id: 1 }),
+            ("GET", base(ALICE.0)),
+            ("GET", Auth::Session { id: 1 }),
+            ("HEAD", Auth::Session { id: 1 }),
         ]
     );
     assert!(requests[0].query.contains("session"));
@@ -413,9 +419,6 @@ async fn identities_and_modes_sharing_a_cache_get_sessions_of_their_own() {
         .filter(|r| r.query.contains("session"))
         .map(|r| (r.auth, r.session_mode))
         .collect();
-    let base = |id: &str| Auth::Base {
-        access_key_id: id.to_owned(),
-    };
     assert_eq!(
         creators,
         [
@@ -440,25 +443,11 @@ async fn head_bucket_and_create_session_sign_with_the_base_credentials() {
     assert_eq!(head.bucket_region.as_deref(), Some(REGION));
     let session = client.create_session().bucket(BUCKET).send().await.unwrap();
     assert!(!session.credentials.session_token.is_empty());
-    let alice = Auth::Base {
-        access_key_id: ALICE.0.to_owned(),
-    };
-    let auths: Vec<Auth> = setup
-        .server
-        .requests()
-        .into_iter()
-        .map(|r| r.auth)
-        .collect();
-    assert_eq!(auths, [alice.clone(), alice]);
-    assert_eq!(
-        config_sessions(&setup),
-        0,
+    assert_eq!(setup.auths(), [base(ALICE.0), base(ALICE.0)]);
+    assert!(
+        setup.config.runtime().sessions().is_empty(),
         "neither touched the session cache"
     );
-}
-
-fn config_sessions(setup: &Setup) -> usize {
-    setup.config.runtime().sessions().len()
 }
 
 #[tokio::test]
@@ -484,16 +473,7 @@ async fn session_auth_can_be_turned_off_by_config_or_environment() {
         assert_eq!(list(&Client::new(&config), BUCKET).await, sorted(&KEYS));
     }
     assert_eq!(setup.server.create_session_calls(), 0);
-    let alice = Auth::Base {
-        access_key_id: ALICE.0.to_owned(),
-    };
-    let auths: Vec<Auth> = setup
-        .server
-        .requests()
-        .into_iter()
-        .map(|r| r.auth)
-        .collect();
-    assert_eq!(auths, [alice.clone(), alice]);
+    assert_eq!(setup.auths(), [base(ALICE.0), base(ALICE.0)]);
 }
 
 #[tokio::test]
