@@ -188,6 +188,9 @@ struct Auth {
     identity: Identity,
 }
 
+/// The error code of a request signed with a session that S3 considers expired.
+const EXPIRED_SESSION: &str = "ExpiredToken";
+
 /// Whose credentials sign a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Identity {
@@ -335,7 +338,17 @@ impl Runtime {
                     if let (Some(RetryKind::ClockSkew), Some(date)) = (kind, date) {
                         self.clock.correct(date);
                     }
-                    kind
+                    match (auth.identity, operation.bucket) {
+                        // The service's clock says the session is over: drop it so that the
+                        // next attempt creates another.
+                        (Identity::Session, Some(bucket))
+                            if meta.code() == Some(EXPIRED_SESSION) =>
+                        {
+                            self.sessions.invalidate(bucket, &credentials);
+                            Some(RetryKind::Transient)
+                        }
+                        _ => kind,
+                    }
                 }
                 Failure::Transport(e) => retry::classify_error(e),
             };

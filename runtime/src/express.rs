@@ -344,6 +344,29 @@ impl SessionCache {
         Ok(session.credentials)
     }
 
+    /// Forgets `session`, which `bucket`'s service refused as expired (its clock is ahead of
+    /// ours), so that the next request creates a new one. A session that has replaced it stays.
+    pub fn invalidate(&self, bucket: &str, session: &Credentials) {
+        let mut entries = write(&self.inner.entries);
+        let Some(list) = entries.by_bucket.get_mut(bucket) else {
+            return;
+        };
+        let stale = |e: &Entry| {
+            e.session
+                .as_ref()
+                .is_some_and(|s| s.credentials.ptr_eq(session))
+        };
+        let Some(entry) = list.iter_mut().find(|e| stale(e)) else {
+            return;
+        };
+        tracing::debug!(bucket, "s3 express session refused as expired");
+        entry.session = None;
+        if entry.loading.is_none() {
+            let (identity, mode) = (entry.identity, entry.mode.clone());
+            entries.remove(bucket, &identity, mode.as_ref());
+        }
+    }
+
     fn fingerprint(&self, base: &Credentials) -> Fingerprint {
         let memo = |identities: &[(Credentials, Fingerprint)]| {
             identities

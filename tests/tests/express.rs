@@ -48,6 +48,11 @@ struct Setup {
 
 async fn setup() -> Setup {
     let clock = Arc::new(TestClock(Mutex::new(SystemTime::now())));
+    setup_with_server_clock(clock.clone(), clock).await
+}
+
+/// A server that judges session expiry by `server_clock`, a client by `clock`.
+async fn setup_with_server_clock(clock: Arc<TestClock>, server_clock: Arc<TestClock>) -> Setup {
     let object = |metadata: Vec<(String, Vec<u8>)>| Object {
         size: 11,
         etag: "9b2cf535f27731c974343645a3985328".to_owned(),
@@ -64,7 +69,7 @@ async fn setup() -> Setup {
             .iter()
             .map(|(id, secret)| ((*id).to_owned(), (*secret).to_owned()))
             .collect(),
-        clock: clock.clone(),
+        clock: server_clock,
         objects: KEYS
             .iter()
             .map(|key| {
@@ -496,4 +501,36 @@ async fn session_credentials_are_the_ones_requests_are_signed_with() {
     let again = client.session_credentials(BUCKET).await.unwrap();
     assert_eq!(again, credentials);
     assert!(format!("{credentials:?}").contains("redacted"));
+}
+
+#[tokio::test]
+async fn a_session_the_service_calls_expired_is_replaced_and_the_request_retried() {
+    let now = SystemTime::now();
+    let server_clock = Arc::new(TestClock(Mutex::new(now)));
+    let setup =
+        setup_with_server_clock(Arc::new(TestClock(Mutex::new(now))), server_clock.clone()).await;
+    let client = setup.client();
+    list(&client, BUCKET).await;
+    // The service's clock runs ahead: it sees the session as expired, the client does not.
+    server_clock.advance(Duration::from_secs(301));
+    assert_eq!(list(&client, BUCKET).await, sorted(&KEYS));
+    let outcomes: Vec<(Auth, u16)> = setup
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| !r.query.contains("session"))
+        .map(|r| (r.auth, r.status))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (Auth::Session { id: 1 }, 200),
+            (
+                Auth::Rejected("The provided token has expired.".to_owned()),
+                400
+            ),
+            (Auth::Session { id: 2 }, 200),
+        ]
+    );
+    assert_eq!(setup.server.create_session_calls(), 2);
 }
