@@ -136,9 +136,15 @@ impl ConfigBuilder {
         self.runtime = self.runtime.retry(retry);
         self
     }
-    /// The connect, attempt and operation timeouts.
+    /// The connect, read, stalled-body, attempt and operation timeouts.
     pub fn timeouts(mut self, timeouts: s3_runtime::http::TimeoutConfig) -> Self {
         self.runtime = self.runtime.timeouts(timeouts);
+        self
+    }
+    /// The largest response body read into memory (64 MiB by default); a larger one
+    /// fails the call.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.runtime = self.runtime.max_response_body(bytes);
         self
     }
     /// The HTTP client, for example one shared between clients.

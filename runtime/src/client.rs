@@ -5,6 +5,7 @@
 //! [`Operation`] per call; nothing here knows which operation it runs.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -92,9 +93,16 @@ impl ClientConfig {
         self
     }
 
-    /// The connect, attempt and operation timeouts.
+    /// The connect, read, stalled-body, attempt and operation timeouts.
     pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
         self.http.timeouts = timeouts;
+        self
+    }
+
+    /// The largest response body read into memory (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::http::DEFAULT_MAX_RESPONSE_BODY), 64 MiB).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.http.max_response_body = bytes;
         self
     }
 
@@ -274,21 +282,27 @@ impl Runtime {
     /// of attempts, retry quota or time.
     pub async fn invoke<O, E>(&self, operation: Operation<'_, O, E>) -> Result<O, Error<E>> {
         let span = tracing::debug_span!("operation", name = operation.name);
-        let attempts = self.attempts(operation).instrument(span);
+        // Attempts made so far, for the operation timeout's message.
+        let made = AtomicU32::new(0);
+        let attempts = self.attempts(operation, &made).instrument(span);
         match self.timeouts.operation {
             Some(limit) => tokio::time::timeout(limit, attempts)
                 .await
                 .unwrap_or_else(|_| {
-                    Err(Error::Timeout(TimeoutError::new(
-                        TimeoutKind::Operation,
-                        limit,
-                    )))
+                    let error = TimeoutError::new(TimeoutKind::Operation, limit);
+                    Err(Error::Timeout(
+                        error.with_attempts(made.load(Ordering::Relaxed)),
+                    ))
                 }),
             None => attempts.await,
         }
     }
 
-    async fn attempts<O, E>(&self, operation: Operation<'_, O, E>) -> Result<O, Error<E>> {
+    async fn attempts<O, E>(
+        &self,
+        operation: Operation<'_, O, E>,
+        made: &AtomicU32,
+    ) -> Result<O, Error<E>> {
         let http = self
             .http
             .as_ref()
@@ -300,6 +314,7 @@ impl Runtime {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            made.store(attempt, Ordering::Relaxed);
             let credentials = self
                 .credentials(auth.identity, operation.bucket)
                 .await
@@ -356,7 +371,7 @@ impl Runtime {
                 .filter(|_| attempt < max_attempts)
                 .and_then(|kind| self.quota.acquire(kind));
             let Some(retry_permit) = retry_permit else {
-                return Err(failure.into_error(operation.deserialize_error));
+                return Err(failure.into_error(operation.deserialize_error, attempt));
             };
             tracing::debug!(attempt, ?kind, "retrying");
             permit = Some(retry_permit);
@@ -372,9 +387,11 @@ enum Failure {
 }
 
 impl Failure {
+    /// The error the operation fails with after `attempts` attempts.
     fn into_error<E>(
         self,
         deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
+        attempts: u32,
     ) -> Error<E> {
         match self {
             Failure::Response(response) => {
@@ -382,6 +399,7 @@ impl Failure {
                 let error = deserialize_error(&response, &meta);
                 Error::Service(ServiceError::new(error, meta))
             }
+            Failure::Transport(HttpError::Timeout(e)) => Error::Timeout(e.with_attempts(attempts)),
             Failure::Transport(e) => e.into(),
         }
     }

@@ -286,6 +286,10 @@ impl std::error::Error for TransportError {
 pub enum TimeoutKind {
     /// Establishing a connection.
     Connect,
+    /// Waiting for the response to start, or for the next piece of its body.
+    Read,
+    /// The response body arrived slower than the minimum rate after the grace period.
+    StalledBody,
     /// One attempt: sending the request and reading the whole response.
     Attempt,
     /// The whole operation, retries included.
@@ -297,12 +301,28 @@ pub enum TimeoutKind {
 pub struct TimeoutError {
     kind: TimeoutKind,
     after: Duration,
+    attempts: Option<u32>,
 }
 
 impl TimeoutError {
     /// The `kind` timeout elapsed after `after`.
     pub fn new(kind: TimeoutKind, after: Duration) -> Self {
-        Self { kind, after }
+        Self {
+            kind,
+            after,
+            attempts: None,
+        }
+    }
+
+    /// The same, after `attempts` attempts of the operation.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = Some(attempts);
+        self
+    }
+
+    /// How many attempts the operation made, when known.
+    pub fn attempts(&self) -> Option<u32> {
+        self.attempts
     }
 
     /// Which timeout elapsed.
@@ -318,12 +338,22 @@ impl TimeoutError {
 
 impl fmt::Display for TimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            TimeoutKind::Connect => "connect",
-            TimeoutKind::Attempt => "attempt",
-            TimeoutKind::Operation => "operation",
-        };
-        write!(f, "{what} timeout after {:?}", self.after)
+        match self.kind {
+            TimeoutKind::Connect => write!(f, "connect timeout after {:?}", self.after),
+            TimeoutKind::Read => write!(f, "read timeout: no response for {:?}", self.after),
+            TimeoutKind::StalledBody => write!(
+                f,
+                "the response body stalled: too slow after the {:?} grace period",
+                self.after
+            ),
+            TimeoutKind::Attempt => write!(f, "attempt timeout after {:?}", self.after),
+            TimeoutKind::Operation => write!(f, "operation timeout after {:?}", self.after),
+        }?;
+        match self.attempts {
+            Some(1) => f.write_str(" (1 attempt)"),
+            Some(n) => write!(f, " ({n} attempts)"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -24,11 +24,24 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use crate::error::{Error, TimeoutError, TimeoutKind, TransportError};
 
 /// The timeouts of an operation.
+///
+/// With the defaults no call waits forever: a server that accepts the connection and never
+/// answers fails each attempt after `read` (30 s), and with the default retries (3 attempts,
+/// backoff of at most 1 s and 2 s) the call fails with a timeout error after at most
+/// 3 × 30 s + 3 s = 93 s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeoutConfig {
     /// Establishing a TCP connection, per resolved address tried. Default 3.1 s, as in the AWS
     /// SDKs: long enough for a cross-ocean handshake, short enough to move on from a dead host.
     pub connect: Duration,
+    /// The longest wait for the response to start once the request is sent, and for each next
+    /// piece of its body. Default 30 s, as the AWS SDK for Java's socket timeout; `None` waits
+    /// as long as the server takes. A read timeout is retried.
+    pub read: Option<Duration>,
+    /// Fails a response body that arrives slower than a minimum rate once a grace period has
+    /// passed, so a trickling server cannot hold a call for hours. Default: below 1 byte per
+    /// second after 5 s, as the AWS SDKs' stalled-stream protection; `None` turns it off.
+    pub stalled_body: Option<StalledBody>,
     /// One attempt: sending the request and receiving the whole response. Default none, as in
     /// the AWS SDKs, since object bodies of any size go through one attempt.
     pub attempt: Option<Duration>,
@@ -40,9 +53,36 @@ impl Default for TimeoutConfig {
     fn default() -> Self {
         Self {
             connect: Duration::from_millis(3100),
+            read: Some(Duration::from_secs(30)),
+            stalled_body: Some(StalledBody::default()),
             attempt: None,
             operation: None,
         }
+    }
+}
+
+/// The slowest a response body may arrive: at least `min_bytes_per_sec` on average, measured
+/// from the first byte of the body once `grace` has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StalledBody {
+    pub min_bytes_per_sec: u64,
+    pub grace: Duration,
+}
+
+impl Default for StalledBody {
+    fn default() -> Self {
+        Self {
+            min_bytes_per_sec: 1,
+            grace: Duration::from_secs(5),
+        }
+    }
+}
+
+impl StalledBody {
+    /// Whether `bytes` received over `elapsed` are too few.
+    fn stalled(&self, bytes: usize, elapsed: Duration) -> bool {
+        elapsed > self.grace
+            && (bytes as f64) < self.min_bytes_per_sec as f64 * elapsed.as_secs_f64()
     }
 }
 
@@ -57,7 +97,14 @@ pub struct HttpConfig {
     /// The most idle connections kept per host. Default unlimited: every connection a burst
     /// opened stays reusable until `pool_idle_timeout`.
     pub max_idle_per_host: usize,
+    /// The largest response body read into memory. Default 64 MiB, far above any listing (a
+    /// 10,000-bucket ListBuckets is about 1.5 MB). A larger body fails the call with a typed
+    /// error, and its connection is closed rather than drained.
+    pub max_response_body: usize,
 }
+
+/// The default [`HttpConfig::max_response_body`].
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 64 << 20;
 
 impl Default for HttpConfig {
     fn default() -> Self {
@@ -65,6 +112,7 @@ impl Default for HttpConfig {
             timeouts: TimeoutConfig::default(),
             pool_idle_timeout: Duration::from_secs(15),
             max_idle_per_host: usize::MAX,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
 }
@@ -74,6 +122,7 @@ impl Default for HttpConfig {
 pub struct HttpClient {
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeouts: TimeoutConfig,
+    max_response_body: usize,
 }
 
 impl fmt::Debug for HttpClient {
@@ -123,6 +172,7 @@ impl HttpClient {
         Self {
             client,
             timeouts: config.timeouts,
+            max_response_body: config.max_response_body,
         }
     }
 
@@ -172,19 +222,63 @@ impl HttpClient {
         request: Request<Bytes>,
         authority: &Authority,
     ) -> Result<Response<Bytes>, HttpError> {
-        let response = self
-            .client
-            .request(request.map(Full::new))
-            .await
-            // hyper-util's outer error only names the stage; its cause says what happened.
-            .map_err(|e| self.classify(e.source().unwrap_or(&e), e.is_connect(), authority))?;
+        let response = within(
+            self.timeouts.read,
+            self.client.request(request.map(Full::new)),
+        )
+        .await?
+        // hyper-util's outer error only names the stage; its cause says what happened.
+        .map_err(|e| self.classify(e.source().unwrap_or(&e), e.is_connect(), authority))?;
         let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| self.classify(&e, false, authority))?
-            .to_bytes();
+        let body = self.read_body(&parts.headers, body, authority).await?;
         Ok(Response::from_parts(parts, body))
+    }
+
+    /// Reads the whole body, within the size cap and the read and stalled-body timeouts. On
+    /// error the body is dropped unread, which closes its connection.
+    async fn read_body(
+        &self,
+        headers: &http::HeaderMap,
+        mut body: hyper::body::Incoming,
+        authority: &Authority,
+    ) -> Result<Bytes, HttpError> {
+        let limit = self.max_response_body;
+        let too_large = || {
+            HttpError::Other(TransportError::new(
+                format!("the response body is larger than the {limit}-byte limit (HttpConfig::max_response_body)"),
+                None,
+            ))
+        };
+        let declared = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > limit as u64) {
+            return Err(too_large());
+        }
+        let capacity = declared.map_or(0, |len| len as usize);
+        let mut collected = Collected::Empty;
+        let mut received = 0;
+        let started = Instant::now();
+        while let Some(frame) = within(self.timeouts.read, body.frame()).await? {
+            let frame = frame.map_err(|e| self.classify(&e, false, authority))?;
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            received += data.len();
+            if received > limit {
+                return Err(too_large());
+            }
+            if let Some(stall) = self.timeouts.stalled_body {
+                if stall.stalled(received, started.elapsed()) {
+                    return Err(HttpError::Timeout(TimeoutError::new(
+                        TimeoutKind::StalledBody,
+                        stall.grace,
+                    )));
+                }
+            }
+            collected.push(data, capacity);
+        }
+        Ok(collected.into_bytes())
     }
 
     /// Sorts a hyper error by what a retry can do about it; the message is the whole chain of
@@ -249,6 +343,54 @@ impl HttpClient {
                 None,
             ))
         }
+    }
+}
+
+/// A body as it arrives. The first piece is kept as it is, so a body that arrives in one piece
+/// is not copied.
+enum Collected {
+    Empty,
+    One(Bytes),
+    Many(Vec<u8>),
+}
+
+impl Collected {
+    /// Adds `data`; `capacity` is the expected total, for the one allocation of a body in pieces.
+    fn push(&mut self, data: Bytes, capacity: usize) {
+        *self = match std::mem::replace(self, Collected::Empty) {
+            Collected::Empty => Collected::One(data),
+            Collected::One(first) => {
+                let mut all = Vec::with_capacity(capacity.max(first.len() + data.len()));
+                all.extend_from_slice(&first);
+                all.extend_from_slice(&data);
+                Collected::Many(all)
+            }
+            Collected::Many(mut all) => {
+                all.extend_from_slice(&data);
+                Collected::Many(all)
+            }
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Collected::Empty => Bytes::new(),
+            Collected::One(data) => data,
+            Collected::Many(all) => Bytes::from(all),
+        }
+    }
+}
+
+/// `future`, failing with a read timeout if it takes longer than `limit`.
+async fn within<T>(
+    limit: Option<Duration>,
+    future: impl std::future::Future<Output = T>,
+) -> Result<T, HttpError> {
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, future)
+            .await
+            .map_err(|_| HttpError::Timeout(TimeoutError::new(TimeoutKind::Read, limit))),
+        None => Ok(future.await),
     }
 }
 

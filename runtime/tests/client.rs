@@ -128,6 +128,34 @@ async fn the_operation_timeout_covers_every_attempt() {
         panic!("expected a timeout, got {err}");
     };
     assert_eq!(timeout.kind(), TimeoutKind::Operation);
+    assert_eq!(timeout.attempts(), Some(1), "{err}");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_fails_every_attempt_on_the_read_timeout() {
+    let server = Server::start(|_, _| Reply::Hang).await;
+    let read = Duration::from_millis(150);
+    let timeouts = TimeoutConfig {
+        read: Some(read),
+        ..TimeoutConfig::default()
+    };
+    let started = std::time::Instant::now();
+    let err = run(&server, config().timeouts(timeouts)).await.unwrap_err();
+    let elapsed = started.elapsed();
+    let Error::Timeout(timeout) = &err else {
+        panic!("expected a timeout, got {err}");
+    };
+    assert_eq!(
+        (timeout.kind(), timeout.attempts()),
+        (TimeoutKind::Read, Some(3))
+    );
+    assert_eq!(
+        err.to_string(),
+        "read timeout: no response for 150ms (3 attempts)"
+    );
+    assert_eq!(server.requests().len(), 3);
+    // Three read timeouts and two backoffs of at most 1 ms and 2 ms: the documented bound.
+    assert!(elapsed >= read * 3, "{elapsed:?}");
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Method, Request};
 use s3_runtime::error::{Error, TimeoutKind};
-use s3_runtime::http::{HttpClient, HttpConfig, HttpError, TimeoutConfig};
+use s3_runtime::http::{HttpClient, HttpConfig, HttpError, StalledBody, TimeoutConfig};
 use support::{respond, Reply, Server};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
@@ -298,5 +298,126 @@ fn defaults_follow_the_aws_sdks_and_s3() {
         (config.timeouts.attempt, config.timeouts.operation),
         (None, None)
     );
+    // What ends a call by default: no response for 30 s, or a body below 1 B/s after 5 s.
+    assert_eq!(config.timeouts.read, Some(Duration::from_secs(30)));
+    assert_eq!(
+        config.timeouts.stalled_body,
+        Some(StalledBody {
+            min_bytes_per_sec: 1,
+            grace: Duration::from_secs(5)
+        })
+    );
+    assert_eq!(config.max_response_body, 64 << 20);
     assert!(config.pool_idle_timeout < Duration::from_secs(20));
+}
+
+fn with_timeouts(timeouts: TimeoutConfig) -> HttpClient {
+    client(&HttpConfig {
+        timeouts,
+        ..HttpConfig::default()
+    })
+}
+
+#[tokio::test]
+async fn the_read_timeout_fires_when_the_server_never_answers() {
+    let server = Server::start(|_, _| Reply::Hang).await;
+    let read = Duration::from_millis(100);
+    let error = with_timeouts(TimeoutConfig {
+        read: Some(read),
+        ..TimeoutConfig::default()
+    })
+    .send(get(&server.uri("/")), None)
+    .await
+    .unwrap_err();
+    match &error {
+        HttpError::Timeout(t) => assert_eq!((t.kind(), t.after()), (TimeoutKind::Read, read)),
+        _ => panic!("{error:?}"),
+    }
+    assert_eq!(error.to_string(), "read timeout: no response for 100ms");
+}
+
+#[tokio::test]
+async fn the_read_timeout_fires_between_pieces_of_the_body() {
+    let server = Server::start(|_, _| Reply::Trickle {
+        head: "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\n".into(),
+        body: "abc".into(),
+        every: Duration::from_millis(400),
+    })
+    .await;
+    let error = with_timeouts(TimeoutConfig {
+        read: Some(Duration::from_millis(150)),
+        ..TimeoutConfig::default()
+    })
+    .send(get(&server.uri("/")), None)
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, HttpError::Timeout(t) if t.kind() == TimeoutKind::Read),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_slower_than_the_minimum_rate_fails_after_the_grace_period() {
+    let server = Server::start(|_, _| Reply::Trickle {
+        head: "HTTP/1.1 200 OK\r\ncontent-length: 40\r\n\r\n".into(),
+        body: "x".repeat(40),
+        every: Duration::from_millis(50),
+    })
+    .await;
+    // 20 bytes a second, below the 100 asked for; each byte is well within the read timeout.
+    let error = with_timeouts(TimeoutConfig {
+        stalled_body: Some(StalledBody {
+            min_bytes_per_sec: 100,
+            grace: Duration::from_millis(300),
+        }),
+        ..TimeoutConfig::default()
+    })
+    .send(get(&server.uri("/")), None)
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, HttpError::Timeout(t) if t.kind() == TimeoutKind::StalledBody),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("stalled"), "{error}");
+}
+
+#[tokio::test]
+async fn a_body_above_the_cap_is_refused_and_its_connection_closed() {
+    // A 1 GiB body is announced and never sent: the client must neither wait for it nor
+    // drain it to reuse the connection.
+    let server = Server::start(|_, _| {
+        Reply::Raw("HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\nxx".into())
+    })
+    .await;
+    let capped = client(&HttpConfig {
+        max_response_body: 1024,
+        ..HttpConfig::default()
+    });
+    let error = capped.send(get(&server.uri("/")), None).await.unwrap_err();
+    assert!(matches!(error, HttpError::Other(_)), "{error:?}");
+    assert!(error.to_string().contains("1024-byte limit"), "{error}");
+    let _ = capped.send(get(&server.uri("/")), None).await;
+    assert_eq!(
+        server.connections(),
+        2,
+        "the first connection was not reused"
+    );
+
+    // Without a Content-Length, the cap is counted as the body arrives.
+    let body = "x".repeat(2048);
+    let unannounced =
+        Server::start(move |_, _| Reply::RawThenClose(format!("HTTP/1.1 200 OK\r\n\r\n{body}")))
+            .await;
+    let error = capped
+        .send(get(&unannounced.uri("/")), None)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("1024-byte limit"), "{error}");
+    let fits = client(&HttpConfig::default())
+        .send(get(&unannounced.uri("/")), None)
+        .await
+        .unwrap();
+    assert_eq!(fits.body().len(), 2048);
 }

@@ -244,9 +244,16 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                 self
             }
 
-            /// The connect, attempt and operation timeouts.
+            /// The connect, read, stalled-body, attempt and operation timeouts.
             pub fn timeouts(mut self, timeouts: s3_runtime::http::TimeoutConfig) -> Self {
                 self.runtime = self.runtime.timeouts(timeouts);
+                self
+            }
+
+            /// The largest response body read into memory (64 MiB by default); a larger one
+            /// fails the call.
+            pub fn max_response_body(mut self, bytes: usize) -> Self {
+                self.runtime = self.runtime.max_response_body(bytes);
                 self
             }
 

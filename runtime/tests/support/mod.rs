@@ -20,6 +20,12 @@ pub enum Reply {
     Close,
     /// Never answers, keeping the connection open until the client gives up.
     Hang,
+    /// Writes the head at once, then the body one byte every `every`, then closes.
+    Trickle {
+        head: String,
+        body: String,
+        every: std::time::Duration,
+    },
 }
 
 /// A complete response with a `Content-Length`.
@@ -127,6 +133,18 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec
                 return;
             }
             Reply::Close => return,
+            Reply::Trickle { head, body, every } => {
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                for byte in body.as_bytes() {
+                    tokio::time::sleep(every).await;
+                    if stream.write_all(&[*byte]).await.is_err() {
+                        return;
+                    }
+                }
+                return;
+            }
             Reply::Hang => {
                 // Returns when the client closes the connection.
                 let _ = stream.read(&mut [0; 1024]).await;
