@@ -1,3 +1,4 @@
 //! Benchmarks live in `benches/`; run them with `cargo bench -p s3-benches`.
 
+pub mod express;
 pub mod list_buckets;
