@@ -43,6 +43,12 @@ impl Client {
             &s3_runtime::error::ErrorMetadata,
         ) -> E,
     ) -> Result<O, s3_runtime::error::Error<E>> {
+        if let Some(value) = params.region {
+            s3_runtime::endpoint::check_region(value)?;
+        }
+        if let Some(value) = params.endpoint {
+            s3_runtime::endpoint::check_endpoint_url(value)?;
+        }
         let endpoint = crate::endpoint::resolve(params)
             .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))?;
         self.inner

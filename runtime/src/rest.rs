@@ -67,11 +67,15 @@ impl SerializedRequest {
         value: &str,
         greedy: bool,
     ) -> Result<(), BuildError> {
-        if value.is_empty() {
-            return Err(BuildError::invalid_value(
-                member,
-                "a URI label must not be empty",
-            ));
+        if greedy {
+            if value.is_empty() {
+                return Err(BuildError::invalid_value(
+                    member,
+                    "a URI label must not be empty",
+                ));
+            }
+        } else {
+            check_label(member, value)?;
         }
         self.separate_path();
         let set = if greedy { GREEDY_LABEL } else { UNRESERVED };
@@ -142,6 +146,18 @@ impl SerializedRequest {
             .or_insert(HeaderValue::from_static(content_type));
         self.body = body;
     }
+}
+
+/// Checks the value of a (non-greedy) URI label, also one the endpoint carries instead of the
+/// path, such as S3's bucket: empty, it would address the parent resource, and `.` or `..`
+/// would be read as dot segments.
+pub fn check_label(member: &'static str, value: &str) -> Result<(), BuildError> {
+    let reason = match value {
+        "" => "must not be empty",
+        "." | ".." => "must not be `.` or `..`, which address another path",
+        _ => return Ok(()),
+    };
+    Err(BuildError::invalid_value(member, reason))
 }
 
 /// Joins list values for one header: values with commas or quotes are quoted (Smithy's rule).

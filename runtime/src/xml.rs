@@ -17,6 +17,8 @@ use quick_xml::escape::{unescape, EscapeError};
 use quick_xml::events::attributes::{AttrError, Attributes};
 use quick_xml::events::{BytesStart, Event};
 
+use crate::error::BuildError;
+
 /// How deeply elements may nest. S3 documents stay below 10 levels; the limit keeps hostile input
 /// from overflowing the stack of recursive generated parsers.
 pub const MAX_DEPTH: usize = 128;
@@ -519,9 +521,17 @@ pub fn parse_number<T: FromStr>(
 
 /// Builds a request body. No XML declaration: S3 does not need one. Element and attribute names
 /// are written as given (they come from the model); text and attribute values are escaped.
+///
+/// XML 1.0 cannot carry most control characters (nor U+FFFE and U+FFFF), not even as character
+/// references: a value holding one makes [`finish`](Self::finish) fail, naming its element or
+/// attribute, rather than send a body the service cannot parse.
 #[derive(Debug, Default)]
 pub struct Writer {
     out: String,
+    /// The element being written, which text belongs to.
+    current: &'static str,
+    /// The first element or attribute whose value XML cannot carry, and the character.
+    illegal: Option<(&'static str, char)>,
 }
 
 impl Writer {
@@ -531,17 +541,18 @@ impl Writer {
     }
 
     /// `<name a="v">`, attribute values escaped.
-    pub fn start(&mut self, name: &str, attributes: &[(&str, &str)]) {
+    pub fn start(&mut self, name: &'static str, attributes: &[(&'static str, &str)]) {
         self.out.push('<');
         self.out.push_str(name);
         for (key, value) in attributes {
             self.out.push(' ');
             self.out.push_str(key);
             self.out.push_str("=\"");
-            escape(&mut self.out, value, true);
+            self.escaped(key, value, true);
             self.out.push('"');
         }
         self.out.push('>');
+        self.current = name;
     }
 
     /// `</name>`.
@@ -553,20 +564,43 @@ impl Writer {
 
     /// Escaped text content.
     pub fn text(&mut self, text: &str) {
-        escape(&mut self.out, text, false);
+        self.escaped(self.current, text, false);
     }
 
     /// `<name>text</name>`, text escaped.
-    pub fn element(&mut self, name: &str, text: &str) {
+    pub fn element(&mut self, name: &'static str, text: &str) {
         self.start(name, &[]);
         self.text(text);
         self.end(name);
     }
 
-    /// The body.
-    pub fn finish(self) -> Bytes {
-        Bytes::from(self.out)
+    /// The body, unless a value held a character XML cannot carry.
+    pub fn finish(self) -> Result<Bytes, BuildError> {
+        match self.illegal {
+            None => Ok(Bytes::from(self.out)),
+            Some((name, c)) => Err(BuildError::invalid_value(
+                name,
+                format!(
+                    "holds U+{:04X}, which XML 1.0 cannot carry in a request body",
+                    u32::from(c)
+                ),
+            )),
+        }
     }
+
+    fn escaped(&mut self, name: &'static str, value: &str, attribute: bool) {
+        if self.illegal.is_none() {
+            if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
+                self.illegal = Some((name, c));
+            }
+        }
+        escape(&mut self.out, value, attribute);
+    }
+}
+
+/// Whether XML 1.0 allows `c` in a document (its `Char` production).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Appends `s` to `out` with markup characters escaped, and with the characters an XML parser

@@ -698,14 +698,40 @@ fn writer_output() {
     w.end("Grantee");
     w.end("Tagging");
     assert_eq!(
-        &w.finish()[..],
+        &w.finish().unwrap()[..],
         "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet><Tag>\
          <Key>a&lt;b &amp; &apos;c&apos; &quot;d&quot;&gt;&#xD;\n\t</Key></Tag></TagSet>\
          <Grantee xsi:type=\"a&quot;&lt;&amp;&gt;&apos;&#xD;&#xA;&#x9;z\">é&#x85;&#x2028;</Grantee>\
          </Tagging>"
             .as_bytes()
     );
-    assert!(Writer::new().finish().is_empty());
+    assert!(Writer::new().finish().unwrap().is_empty());
+}
+
+#[test]
+fn characters_xml_cannot_carry_are_refused_naming_the_element_or_attribute() {
+    for (c, legal) in [
+        ('\u{0}', false),
+        ('\u{1}', false),
+        ('\u{1b}', false),
+        ('\u{fffe}', false),
+        ('\u{ffff}', false),
+        ('\t', true),
+        ('\u{7f}', true),
+        ('\u{10ffff}', true),
+    ] {
+        let mut w = Writer::new();
+        w.start("Root", &[]);
+        w.element("Key", &format!("a{c}b"));
+        w.end("Root");
+        assert_eq!(w.finish().is_ok(), legal, "{c:?}");
+    }
+    let mut w = Writer::new();
+    w.start("Grantee", &[("xsi:type", "\u{8}")]);
+    w.end("Grantee");
+    let error = w.finish().unwrap_err();
+    assert_eq!(error.member(), Some("xsi:type"));
+    assert!(error.to_string().contains("U+0008"), "{error}");
 }
 
 /// xorshift64*: a deterministic source of test strings without a dependency.
@@ -780,7 +806,18 @@ fn written_strings_read_back_unchanged() {
         w.text(&attribute);
         w.end("Wrapper");
         w.end("Root");
-        let body = w.finish();
+        let carried = |s: &str| {
+            !s.chars()
+                .any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+        };
+        let body = match w.finish() {
+            Ok(body) => body,
+            Err(e) => {
+                assert!(!(carried(&text) && carried(&attribute)), "{e}");
+                continue;
+            }
+        };
+        assert!(carried(&text) && carried(&attribute));
 
         let mut r = Reader::new(&body);
         let root = r.root().unwrap();

@@ -34,7 +34,8 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
 /// S3's endpoint rules take the bucket (`smithy.rules#contextParam`) and put it in the resolved
 /// endpoint: in the host (`bucket.s3.us-east-1.amazonaws.com`) or, path-style, as the endpoint's
 /// path (`http://127.0.0.1:9000/bucket`). The request path is then the rest of the template,
-/// appended to the endpoint's. Other SDKs do the same.
+/// appended to the endpoint's. Other SDKs do the same. The bucket is still checked as a label:
+/// empty, `.` or `..`, it would address the service root or another path.
 fn bucket_in_endpoint(ir: &mut Ir<'_>) -> Result<(), Error> {
     for op in &mut ir.operations {
         let Some(position) = op
@@ -55,6 +56,7 @@ fn bucket_in_endpoint(ir: &mut Ir<'_>) -> Result<(), Error> {
             )));
         }
         op.uri.path.remove(0);
+        op.endpoint_labels.push("bucket".to_owned());
     }
     Ok(())
 }

@@ -309,6 +309,17 @@ fn client(ir: &Ir<'_>) -> TokenStream {
         None => quote!(None),
     };
     let sessions = session_auth.map(sessions);
+    // The built-in settings a bad value of which the rules would misreport.
+    let setting_checks = ir.service.endpoint_params.iter().filter_map(|p| {
+        let check = match p.setting.as_deref()? {
+            "region" => quote!(s3_runtime::endpoint::check_region),
+            "endpoint_url" => quote!(s3_runtime::endpoint::check_endpoint_url),
+            _ => return None,
+        };
+        let field = ident(&p.field);
+        (p.ty == EndpointParamType::String && p.default.is_none())
+            .then(|| quote!(if let Some(value) = params.#field { #check(value)?; }))
+    });
     let methods = ir.operations.iter().map(|op| {
         let method = ident(&op.module);
         let module = ident(&op.module);
@@ -362,6 +373,7 @@ fn client(ir: &Ir<'_>) -> TokenStream {
                 deserialize: fn(&http::Response<bytes::Bytes>) -> Result<O, s3_runtime::error::ResponseError>,
                 deserialize_error: fn(&http::Response<bytes::Bytes>, &s3_runtime::error::ErrorMetadata) -> E,
             ) -> Result<O, s3_runtime::error::Error<E>> {
+                #(#setting_checks)*
                 let endpoint = crate::endpoint::resolve(params)
                     .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))?;
                 self.inner

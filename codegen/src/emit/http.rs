@@ -42,6 +42,17 @@ pub fn serializer(
     let input_ty = ident(&op.input.name);
     let method = format_ident!("{}", op.method.to_ascii_uppercase());
     let mut steps = Vec::new();
+    for field in &op.endpoint_labels {
+        let m = member_by_field(&op.input, field)?;
+        if m.ty != RustType::String || m.optional() {
+            return Err(Error::new(format!(
+                "{}: the endpoint label {field} must be a required string",
+                op.id
+            )));
+        }
+        let (f, label) = (ident(field), lit(field.trim_start_matches("r#")));
+        steps.push(quote!(s3_runtime::rest::check_label(#label, &input.#f)?;));
+    }
     for segment in &op.uri.path {
         steps.push(match segment {
             PathSegment::Literal(text) => quote!(request.push_path_literal(#text);),
@@ -209,7 +220,7 @@ fn payload_step(m: &MemberIr<'_>, kind: PayloadKind, service: &ServiceIr<'_>) ->
             quote! {
                 let mut w = s3_runtime::xml::Writer::new();
                 value.write_xml(&mut w, #name, &[#ns]);
-                request.set_body(w.finish(), "application/xml");
+                request.set_body(w.finish()?, "application/xml");
             }
         }
         PayloadKind::Blob { streaming: true } => {
@@ -253,7 +264,7 @@ fn body_step(
             w.start(#root, &[#ns]);
             #(#writes)*
             w.end(#root);
-            request.set_body(writer.finish(), "application/xml");
+            request.set_body(writer.finish()?, "application/xml");
         }
     })
 }

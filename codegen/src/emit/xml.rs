@@ -89,7 +89,7 @@ fn struct_writer(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
     };
     Ok(quote! {
         /// Writes this value as the element `name` with `attributes`.
-        pub(crate) fn write_xml(&self, w: &mut s3_runtime::xml::Writer, name: &str, attributes: &[(&str, &str)]) {
+        pub(crate) fn write_xml(&self, w: &mut s3_runtime::xml::Writer, name: &'static str, attributes: &[(&'static str, &str)]) {
             #start
             #body
             w.end(name);
@@ -106,7 +106,7 @@ fn union_writer(u: &StructureIr<'_>) -> Result<TokenStream, Error> {
     }
     Ok(quote! {
         /// Writes this value as the element `name` with `attributes`; `Unknown` writes no member.
-        pub(crate) fn write_xml(&self, w: &mut s3_runtime::xml::Writer, name: &str, attributes: &[(&str, &str)]) {
+        pub(crate) fn write_xml(&self, w: &mut s3_runtime::xml::Writer, name: &'static str, attributes: &[(&'static str, &str)]) {
             w.start(name, attributes);
             match self {
                 #(#arms)*

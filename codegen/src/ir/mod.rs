@@ -361,6 +361,9 @@ pub struct OperationIr<'m> {
     pub output: StructureIr<'m>,
     /// The modeled errors, by type name.
     pub errors: Vec<String>,
+    /// Label members the endpoint carries instead of the path (see `customize`), by field: they
+    /// are checked as labels all the same.
+    pub endpoint_labels: Vec<String>,
     /// Endpoint parameters the operation fixes (`smithy.rules#staticContextParams`).
     pub static_context_params: Vec<(&'m str, &'m Value)>,
     /// The output's root element is its only member (`aws.customizations#s3UnwrappedXmlOutput`).
@@ -809,6 +812,7 @@ impl<'m> Builder<'m> {
             input,
             output,
             errors,
+            endpoint_labels: Vec::new(),
             static_context_params,
             unwrapped_output: crate::customize::s3::unwrapped_output(shape),
             pagination,

@@ -378,6 +378,7 @@ pub fn serialize(
     input: &CreateBucketInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::PUT);
+    s3_runtime::rest::check_label("bucket", &input.bucket)?;
     if let Some(value) = &input.acl {
         request.set_header("acl", X_AMZ_ACL, value.as_str())?;
     }
@@ -389,7 +390,7 @@ pub fn serialize(
                 "CreateBucketConfiguration",
                 &[("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")],
             );
-        request.set_body(w.finish(), "application/xml");
+        request.set_body(w.finish()?, "application/xml");
     }
     if let Some(value) = &input.grant_full_control {
         request

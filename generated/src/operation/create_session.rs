@@ -334,6 +334,7 @@ pub fn serialize(
     input: &CreateSessionInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::GET);
+    s3_runtime::rest::check_label("bucket", &input.bucket)?;
     request.push_query("session", None);
     if let Some(value) = &input.session_mode {
         request.set_header("session_mode", X_AMZ_CREATE_SESSION_MODE, value.as_str())?;

@@ -137,6 +137,7 @@ pub fn serialize(
     input: &DeleteBucketInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::DELETE);
+    s3_runtime::rest::check_label("bucket", &input.bucket)?;
     if let Some(value) = &input.expected_bucket_owner {
         request
             .set_header(

@@ -151,6 +151,7 @@ pub fn serialize(
     input: &GetBucketLocationInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::GET);
+    s3_runtime::rest::check_label("bucket", &input.bucket)?;
     request.push_query("location", None);
     if let Some(value) = &input.expected_bucket_owner {
         request

@@ -242,6 +242,7 @@ pub fn serialize(
     input: &HeadBucketInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::HEAD);
+    s3_runtime::rest::check_label("bucket", &input.bucket)?;
     if let Some(value) = &input.expected_bucket_owner {
         request
             .set_header(

@@ -1196,6 +1196,7 @@ pub fn serialize(
     input: &HeadObjectInput,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::HEAD);
+    s3_runtime::rest::check_label("bucket", &input.bucket)?;
     {
         let value = &input.key;
         request.push_label("key", value.as_str(), true)?;

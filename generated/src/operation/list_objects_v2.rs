@@ -471,6 +471,7 @@ pub fn serialize(
     input: &ListObjectsV2Input,
 ) -> Result<s3_runtime::rest::SerializedRequest, s3_runtime::error::BuildError> {
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::GET);
+    s3_runtime::rest::check_label("bucket", &input.bucket)?;
     request.push_query("list-type", Some("2"));
     if let Some(value) = &input.delimiter {
         request.push_query("delimiter", Some(value.as_str()));

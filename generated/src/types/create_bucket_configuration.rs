@@ -40,8 +40,8 @@ impl CreateBucketConfiguration {
     pub(crate) fn write_xml(
         &self,
         w: &mut s3_runtime::xml::Writer,
-        name: &str,
-        attributes: &[(&str, &str)],
+        name: &'static str,
+        attributes: &[(&'static str, &str)],
     ) {
         w.start(name, attributes);
         if let Some(value) = &self.location_constraint {

@@ -22,8 +22,8 @@ impl Tag {
     pub(crate) fn write_xml(
         &self,
         w: &mut s3_runtime::xml::Writer,
-        name: &str,
-        attributes: &[(&str, &str)],
+        name: &'static str,
+        attributes: &[(&'static str, &str)],
     ) {
         w.start(name, attributes);
         {

@@ -8,6 +8,7 @@
 
 mod functions;
 mod partition;
+mod settings;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -17,6 +18,7 @@ pub use functions::{
     uri_encode, Arn, Segments, Url,
 };
 pub use partition::{partition, Partition, PartitionOutputs, PARTITIONS};
+pub use settings::{check_endpoint_url, check_region};
 
 /// A string that is usually a literal of the rule set and sometimes built from a template.
 pub type Text = Cow<'static, str>;
