@@ -434,18 +434,52 @@ impl ErrorMetadata {
 }
 
 impl fmt::Display for ErrorMetadata {
-    /// `NoSuchBucket (status 404): The specified bucket does not exist (request id R)`.
+    /// `NoSuchBucket (status 404): The specified bucket does not exist (request id R)`, or for
+    /// a response without an error code, `503 Service Unavailable, no error body`. Text from the
+    /// server is escaped (see [`Untrusted`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code().unwrap_or("unknown error"))?;
-        write!(f, " (status {})", self.status())?;
+        match self.code() {
+            Some(code) => write!(f, "{} (status {})", Untrusted(code), self.status())?,
+            None => {
+                let reason = http::StatusCode::from_u16(self.status())
+                    .ok()
+                    .and_then(|s| s.canonical_reason());
+                match reason {
+                    Some(reason) => write!(f, "{} {reason}, no error body", self.status())?,
+                    None => write!(f, "status {}, no error body", self.status())?,
+                }
+            }
+        }
         if let Some(message) = self.message() {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", Untrusted(message))?;
         }
         if let Some(id) = self.request_id() {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", Untrusted(id))?;
         }
         Ok(())
     }
+}
+
+/// Text that came from a server, displayed so that it cannot break a one-line message or
+/// drive a terminal: control characters (ESC, CR, LF, …) and the bidirectional-text controls
+/// that reorder what a reader sees are written as `\u{…}` escapes.
+pub struct Untrusted<'a>(pub &'a str);
+
+impl fmt::Display for Untrusted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| needs_escape(c)) {
+            f.write_str(&rest[..at])?;
+            write!(f, "{}", c.escape_unicode())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// An error response of the service: the operation's error `E` and the response's metadata.

@@ -11,7 +11,7 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{Method, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::error::{BuildError, ErrorMetadata, ResponseError};
+use crate::error::{BuildError, ErrorMetadata, ResponseError, Untrusted};
 use crate::time::{DateTime, Format};
 use crate::xml;
 
@@ -320,7 +320,7 @@ impl InvalidValue {
 
 impl std::fmt::Display for InvalidValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "`{}` is not {}", self.value, self.expected)
+        write!(f, "`{}` is not {}", Untrusted(&self.value), self.expected)
     }
 }
 

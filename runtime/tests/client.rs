@@ -196,3 +196,33 @@ async fn session_auth_without_a_session_source_sends_nothing() {
     );
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn server_text_cannot_break_the_one_line_message() {
+    let body = "<Error><Code>Bad\u{1b}[31mCode</Code><Message>m\nerror: forged\r\u{202e}</Message>\
+                <RequestId>id\u{7}</RequestId></Error>";
+    let server = Server::start(move |_, _| respond(400, &[], body)).await;
+    let err = run(&server, config()).await.unwrap_err();
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        "service error: Bad\\u{1b}[31mCode (status 400): m\\u{a}error: forged\\u{d}\\u{202e} \
+         (request id id\\u{7})"
+    );
+    assert_eq!(
+        err.code(),
+        Some("Bad\u{1b}[31mCode"),
+        "the accessor keeps the raw code"
+    );
+}
+
+#[tokio::test]
+async fn an_error_status_without_a_body_says_its_status_and_reason() {
+    let server = Server::start(|_, _| respond(503, &[], "")).await;
+    let err = run(&server, config()).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "service error: 503 Service Unavailable, no error body"
+    );
+    assert_eq!(server.requests().len(), 3, "retried");
+}
