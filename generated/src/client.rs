@@ -29,6 +29,9 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         &self.inner.config
     }
+    pub(crate) fn runtime(&self) -> &s3_runtime::client::Runtime {
+        &self.inner.runtime
+    }
     /// Resolves the endpoint for `params`, then signs, sends and retries `request`.
     pub(crate) async fn invoke<O, E>(
         &self,

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
@@ -28,6 +29,7 @@ use crate::rest::{self, SerializedRequest};
 use crate::retry::{self, RetryConfig, RetryKind, RetryPermit, RetryQuota, SkewCorrectedClock};
 use crate::sigv4::{PayloadHash, Signer, SigningParams, SigningSettings};
 use crate::time::{Clock, SharedClock, SystemClock};
+use crate::waiter::Poller;
 
 /// The runtime's half of a client's configuration: credentials, retries, timeouts, the HTTP
 /// client, the clock and the S3 Express session cache. The generated `Config` wraps it with the
@@ -167,8 +169,8 @@ pub struct Runtime {
     retry: RetryConfig,
     quota: RetryQuota,
     clock: Arc<SkewCorrectedClock>,
-    /// `clock`, as the session cache takes it.
-    session_clock: SharedClock,
+    /// `clock`, shared with the session cache and waiters.
+    shared_clock: SharedClock,
     timeouts: TimeoutConfig,
     sessions: SessionCache,
     session_mode: Option<Arc<str>>,
@@ -223,7 +225,7 @@ impl Runtime {
             signer: Signer::new(),
             retry: config.retry,
             quota: RetryQuota::default(),
-            session_clock: clock.clone(),
+            shared_clock: clock.clone(),
             clock,
             timeouts: config.http.timeouts,
             sessions: config.sessions.clone(),
@@ -252,9 +254,20 @@ impl Runtime {
                 self.session_mode.as_ref(),
                 &base,
                 create_session,
-                &self.session_clock,
+                &self.shared_clock,
             )
             .await
+    }
+
+    /// The polling schedule of a waiter, on the client's clock and retry jitter.
+    pub fn poller(&self, min_delay: Duration, max_delay: Duration, max_wait: Duration) -> Poller {
+        Poller::new(
+            min_delay,
+            max_delay,
+            max_wait,
+            self.shared_clock.clone(),
+            self.retry.jitter(),
+        )
     }
 
     fn base_credentials(&self) -> Result<&SharedCredentialsProvider, CredentialsError> {

@@ -178,6 +178,11 @@ impl RetryConfig {
         self
     }
 
+    /// The source of jitter.
+    pub fn jitter(&self) -> fn() -> f64 {
+        self.jitter
+    }
+
     /// The number of attempts, the first included; at least 1.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts

@@ -364,6 +364,10 @@ fn client(ir: &Ir<'_>) -> TokenStream {
                 &self.inner.config
             }
 
+            pub(crate) fn runtime(&self) -> &s3_runtime::client::Runtime {
+                &self.inner.runtime
+            }
+
             /// Resolves the endpoint for `params`, then signs, sends and retries `request`.
             pub(crate) async fn invoke<O, E>(
                 &self,
@@ -646,7 +650,7 @@ fn waiter(op: &OperationIr<'_>, waiter: &Waiter<'_>) -> TokenStream {
             self,
             max_wait: std::time::Duration,
         ) -> Result<Option<#output>, s3_runtime::waiter::WaitError<#error>> {
-            let mut poller = s3_runtime::waiter::Poller::new(
+            let mut poller = self.client.runtime().poller(
                 std::time::Duration::from_secs(#min),
                 std::time::Duration::from_secs(#max),
                 max_wait,

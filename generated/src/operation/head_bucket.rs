@@ -405,11 +405,14 @@ impl HeadBucketFluentBuilder {
         Option<HeadBucketOutput>,
         s3_runtime::waiter::WaitError<HeadBucketError>,
     > {
-        let mut poller = s3_runtime::waiter::Poller::new(
-            std::time::Duration::from_secs(5u64),
-            std::time::Duration::from_secs(120u64),
-            max_wait,
-        );
+        let mut poller = self
+            .client
+            .runtime()
+            .poller(
+                std::time::Duration::from_secs(5u64),
+                std::time::Duration::from_secs(120u64),
+                max_wait,
+            );
         loop {
             let result = self.clone().send().await;
             if result.is_ok() {
@@ -435,11 +438,14 @@ impl HeadBucketFluentBuilder {
         Option<HeadBucketOutput>,
         s3_runtime::waiter::WaitError<HeadBucketError>,
     > {
-        let mut poller = s3_runtime::waiter::Poller::new(
-            std::time::Duration::from_secs(5u64),
-            std::time::Duration::from_secs(120u64),
-            max_wait,
-        );
+        let mut poller = self
+            .client
+            .runtime()
+            .poller(
+                std::time::Duration::from_secs(5u64),
+                std::time::Duration::from_secs(120u64),
+                max_wait,
+            );
         loop {
             let result = self.clone().send().await;
             if result.as_ref().err().and_then(|e| e.code()) == Some("NotFound") {
