@@ -116,8 +116,20 @@ impl SerializedRequest {
         name: HeaderName,
         value: &str,
     ) -> Result<(), BuildError> {
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| BuildError::invalid_value(member, "not a valid HTTP header value"))?;
+        self.headers.append(name, header_value(member, value)?);
+        Ok(())
+    }
+
+    /// Sets the header of a `@sensitive` member: its value shows as `Sensitive` in `Debug`
+    /// output (of the request, its headers, and the HTTP request made from it).
+    pub fn set_sensitive_header(
+        &mut self,
+        member: &'static str,
+        name: HeaderName,
+        value: &str,
+    ) -> Result<(), BuildError> {
+        let mut value = header_value(member, value)?;
+        value.set_sensitive(true);
         self.headers.append(name, value);
         Ok(())
     }
@@ -146,6 +158,11 @@ impl SerializedRequest {
             .or_insert(HeaderValue::from_static(content_type));
         self.body = body;
     }
+}
+
+fn header_value(member: &'static str, value: &str) -> Result<HeaderValue, BuildError> {
+    HeaderValue::from_str(value)
+        .map_err(|_| BuildError::invalid_value(member, "not a valid HTTP header value"))
 }
 
 /// Checks the value of a (non-greedy) URI label, also one the endpoint carries instead of the

@@ -187,6 +187,14 @@ fn debug_never_shows_a_secret() {
     let input = input.build().unwrap();
     assert_redacted(&format!("{input:#?}"));
     assert!(format!("{input:?}").contains("b--usw2-az1--x-s3"));
+    // Nor in the serialized request, whose headers carry them.
+    let request = s3_client::operation::create_session::serialize(&input).unwrap();
+    for debug in [format!("{request:?}"), format!("{request:#?}")] {
+        assert_redacted(&debug);
+        assert!(debug.contains("Sensitive"), "{debug}");
+    }
+    let header = &request.headers["x-amz-server-side-encryption-aws-kms-key-id"];
+    assert_eq!(header.to_str().unwrap(), KMS_KEY, "sent as it is");
     // The values are still there to use.
     assert_eq!(input.ssekms_key_id.as_deref(), Some(KMS_KEY));
     assert_eq!(output.credentials.secret_access_key, SECRET);

@@ -93,7 +93,11 @@ pub fn serializer(
             Binding::Header(name) => {
                 let constant = &headers[&name.to_ascii_lowercase()];
                 let text = header_text(m)?;
-                Some(quote!(request.set_header(#label, #constant, #text)?;))
+                Some(if m.sensitive {
+                    quote!(request.set_sensitive_header(#label, #constant, #text)?;)
+                } else {
+                    quote!(request.set_header(#label, #constant, #text)?;)
+                })
             }
             Binding::PrefixHeaders(prefix) => {
                 let RustType::Map(map) = &m.ty else {

@@ -349,7 +349,7 @@ pub fn serialize(
     }
     if let Some(value) = &input.ssekms_key_id {
         request
-            .set_header(
+            .set_sensitive_header(
                 "ssekms_key_id",
                 X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID,
                 value.as_str(),
@@ -357,7 +357,7 @@ pub fn serialize(
     }
     if let Some(value) = &input.ssekms_encryption_context {
         request
-            .set_header(
+            .set_sensitive_header(
                 "ssekms_encryption_context",
                 X_AMZ_SERVER_SIDE_ENCRYPTION_CONTEXT,
                 value.as_str(),

@@ -1261,7 +1261,7 @@ pub fn serialize(
     }
     if let Some(value) = &input.sse_customer_key {
         request
-            .set_header(
+            .set_sensitive_header(
                 "sse_customer_key",
                 X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY,
                 value.as_str(),
