@@ -54,8 +54,7 @@ impl Client {
         }
         let endpoint = crate::endpoint::resolve(params)
             .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))?;
-        self.inner
-            .runtime
+        self.runtime()
             .invoke(s3_runtime::client::Operation {
                 name,
                 bucket: params.bucket,
@@ -362,7 +361,7 @@ impl Client {
         s3_runtime::credentials::Credentials,
         s3_runtime::error::CredentialsError,
     > {
-        self.inner.runtime.session_credentials(bucket).await
+        self.runtime().session_credentials(bucket).await
     }
 }
 /// Creates the sessions of the runtime's session cache with the client's own operation.

@@ -1,5 +1,5 @@
-//! The standard retry mode: its pieces alone, then composed into an operation loop against real
-//! sockets on 127.0.0.1.
+//! The standard retry mode: its pieces alone, then as `Runtime::invoke` composes them, against
+//! real sockets on 127.0.0.1.
 
 mod support;
 
@@ -7,15 +7,17 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Request, Response};
-use s3_runtime::error::TimeoutKind;
-use s3_runtime::http::{HttpClient, HttpConfig, HttpError, TimeoutConfig};
+use http::{HeaderMap, HeaderValue, Method};
+use s3_runtime::client::Runtime;
+use s3_runtime::error::{Error, TimeoutKind};
+use s3_runtime::http::{HttpError, TimeoutConfig};
+use s3_runtime::rest::SerializedRequest;
 use s3_runtime::retry::{
     classify_error, classify_response, response_date, RetryConfig, RetryKind, RetryPermit,
     RetryQuota, SkewCorrectedClock,
 };
-use s3_runtime::time::{Clock, DateTime, Format, SystemClock};
-use support::{error, respond, Reply, Server};
+use s3_runtime::time::{Clock, DateTime, Format};
+use support::{config, distance, error, operation, respond, signed_at, Reply, Server};
 
 #[test]
 fn classifies_responses_by_code_then_status() {
@@ -222,89 +224,34 @@ fn the_corrected_clock_adopts_the_service_time() {
     assert_eq!(clock.offset_millis(), 600_000);
 }
 
-// ---- The operation loop, as the client composes the pieces, over real sockets. ----
+// ---- The operation loop users run: `Runtime::invoke` over real sockets. ----
 
-/// The client under test: no backoff waits, plain HTTP.
-struct Harness {
-    http: HttpClient,
-    config: RetryConfig,
-    quota: RetryQuota,
-    clock: SkewCorrectedClock,
+/// Standard retries without waits: full jitter drawn as 0.
+fn immediate() -> RetryConfig {
+    RetryConfig::standard().with_jitter(|| 0.0)
 }
 
-impl Harness {
-    fn new(attempt_timeout: Option<Duration>) -> Self {
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
-        let config = HttpConfig {
-            timeouts: TimeoutConfig {
-                attempt: attempt_timeout,
-                ..TimeoutConfig::default()
-            },
-            ..HttpConfig::default()
-        };
-        Self {
-            http: HttpClient::with_tls(&config, tls),
-            config: RetryConfig::standard().with_jitter(|| 0.0),
-            quota: RetryQuota::default(),
-            clock: SkewCorrectedClock::new(Arc::new(SystemClock)),
+/// The retries `runtime`'s quota still pays for, measured as users meet it: operations that
+/// always get a 500 until one is refused its retry. A retry costs 5 tokens, so `n` means that
+/// 5n to 5n + 4 tokens were left (500 tokens: 100); afterwards fewer than 5 are. Needs a
+/// runtime whose retries do not wait.
+async fn retries_left(runtime: &Runtime) -> usize {
+    let server = Server::start(|_, _| error(500, "InternalError", &[])).await;
+    let mut operations = 0;
+    loop {
+        let before = server.requests().len();
+        let err = runtime.invoke(operation(&server)).await.unwrap_err();
+        assert_eq!(
+            (err.status(), err.code()),
+            (Some(500), Some("InternalError"))
+        );
+        operations += 1;
+        if server.requests().len() - before == 1 {
+            break;
         }
+        assert!(operations < 1000, "the quota never ran out");
     }
-
-    /// Runs one operation: "signs" (stamps `x-amz-date` from the corrected clock), sends,
-    /// classifies, and retries as the standard mode says. Returns the final outcome: a success,
-    /// the last error response, or the last transport error.
-    async fn run(&self, uri: &str) -> Result<Response<Bytes>, HttpError> {
-        let mut attempts = 0;
-        let mut last_retry: Option<RetryPermit> = None;
-        loop {
-            attempts += 1;
-            let mut amz_date = String::new();
-            DateTime::from(self.clock.now()).fmt_amz_date(&mut amz_date);
-            let request = Request::get(uri)
-                .header("x-amz-date", amz_date)
-                .body(Bytes::new())
-                .unwrap();
-            let outcome = self.http.send(request, self.http.timeouts().attempt).await;
-            let kind = match &outcome {
-                Ok(response) if response.status().is_success() => {
-                    self.quota.succeeded(last_retry.take());
-                    return outcome;
-                }
-                Ok(response) => {
-                    let date = response_date(response.headers());
-                    let skewed = date.is_some_and(|d| self.clock.is_skewed(d));
-                    let kind =
-                        classify_response(response.status().as_u16(), error_code(response), skewed);
-                    if let (Some(RetryKind::ClockSkew), Some(date)) = (kind, date) {
-                        self.clock.correct(date);
-                    }
-                    kind
-                }
-                Err(e) => classify_error(e),
-            };
-            let Some(kind) = kind else { return outcome };
-            if attempts >= self.config.max_attempts() {
-                return outcome;
-            }
-            let Some(permit) = self.quota.acquire(kind) else {
-                return outcome;
-            };
-            last_retry = Some(permit);
-            tokio::time::sleep(self.config.backoff(attempts)).await;
-        }
-    }
-}
-
-fn error_code(response: &Response<Bytes>) -> Option<&str> {
-    let body = std::str::from_utf8(response.body()).ok()?;
-    let start = body.find("<Code>")? + "<Code>".len();
-    Some(&body[start..start + body[start..].find("</Code>")?])
+    server.requests().len() - operations
 }
 
 #[tokio::test]
@@ -314,43 +261,78 @@ async fn a_503_is_retried_and_the_retry_succeeds() {
         _ => respond(200, &[], "ok"),
     })
     .await;
-    let harness = Harness::new(None);
-    let response = harness.run(&server.uri("/k")).await.unwrap();
-    assert_eq!(
-        (response.status().as_u16(), response.body().as_ref()),
-        (200, &b"ok"[..])
-    );
+    let runtime = Runtime::new(&config(immediate()));
+    assert_eq!(runtime.invoke(operation(&server)).await.unwrap(), "ok");
     assert_eq!(server.requests().len(), 2);
-    assert_eq!(
-        harness.quota.available(),
-        500,
-        "the retry's cost was refunded"
-    );
+    // 500 tokens, 5 paid for the retry and refunded by its success.
+    assert_eq!(retries_left(&runtime).await, 100);
 }
 
 #[tokio::test]
 async fn a_400_is_not_retried() {
     let server = Server::start(|_, _| error(400, "InvalidArgument", &[])).await;
-    let harness = Harness::new(None);
-    let response = harness.run(&server.uri("/k")).await.unwrap();
-    assert_eq!(response.status(), 400);
+    let runtime = Runtime::new(&config(immediate()));
+    let err = runtime.invoke(operation(&server)).await.unwrap_err();
+    assert!(matches!(err, Error::Service(_)), "{err:?}");
+    assert_eq!(
+        err.as_service_error().map(String::as_str),
+        Some("InvalidArgument")
+    );
+    assert_eq!(err.status(), Some(400));
     assert_eq!(server.requests().len(), 1);
-    assert_eq!(harness.quota.available(), 500);
+    assert_eq!(retries_left(&runtime).await, 100, "nothing paid");
 }
 
 #[tokio::test]
 async fn throttling_exhausts_after_max_attempts() {
     let server = Server::start(|_, _| error(503, "SlowDown", &[])).await;
-    let harness = Harness::new(None);
-    let response = harness.run(&server.uri("/k")).await.unwrap();
-    assert_eq!(response.status(), 503);
-    assert_eq!(error_code(&response), Some("SlowDown"));
+    let runtime = Runtime::new(&config(immediate()));
+    let err = runtime.invoke(operation(&server)).await.unwrap_err();
+    assert!(matches!(err, Error::Service(_)), "{err:?}");
+    assert_eq!((err.status(), err.code()), (Some(503), Some("SlowDown")));
     assert_eq!(server.requests().len(), 3);
+    // Two retries paid (490 tokens left), none refunded.
+    assert_eq!(retries_left(&runtime).await, 98);
+}
+
+#[tokio::test]
+async fn max_attempts_bounds_the_attempts() {
+    let server = Server::start(|_, _| error(500, "InternalError", &[])).await;
+    let runtime = Runtime::new(&config(immediate().with_max_attempts(5)));
+    let err = runtime.invoke(operation(&server)).await.unwrap_err();
     assert_eq!(
-        harness.quota.available(),
-        490,
-        "two retries paid, none refunded"
+        (err.status(), err.code()),
+        (Some(500), Some("InternalError"))
     );
+    assert_eq!(server.requests().len(), 5);
+
+    let server = Server::start(|_, _| error(500, "InternalError", &[])).await;
+    let runtime = Runtime::new(&config(RetryConfig::disabled()));
+    let err = runtime.invoke(operation(&server)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InternalError"));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn retries_wait_the_exponential_backoff_up_to_its_cap() {
+    let server = Server::start(|_, _| error(500, "InternalError", &[])).await;
+    // Jitter 1: the waits are 100 ms, 200 ms, then 400 ms capped to 300 ms.
+    let retry = RetryConfig::standard()
+        .with_max_attempts(4)
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_millis(300))
+        .with_jitter(|| 1.0);
+    let runtime = Runtime::new(&config(retry));
+    let err = runtime.invoke(operation(&server)).await.unwrap_err();
+    assert_eq!(err.code(), Some("InternalError"));
+    assert_eq!(server.requests().len(), 4);
+    let gaps = server.gaps();
+    let ms = Duration::from_millis;
+    // Each wait is at least its backoff, and short of what a wrong exponent (one too many or
+    // no doubling) or a missing cap would give.
+    assert!(gaps[0] >= ms(100) && gaps[0] < ms(200), "{gaps:?}");
+    assert!(gaps[1] >= ms(200) && gaps[1] < ms(300), "{gaps:?}");
+    assert!(gaps[2] >= ms(300) && gaps[2] < ms(400), "{gaps:?}");
 }
 
 #[tokio::test]
@@ -360,53 +342,77 @@ async fn a_connection_closed_without_answer_is_retried() {
         _ => respond(200, &[], "ok"),
     })
     .await;
-    let harness = Harness::new(None);
-    let response = harness.run(&server.uri("/k")).await.unwrap();
-    assert_eq!(response.status(), 200);
+    let runtime = Runtime::new(&config(immediate()));
+    assert_eq!(runtime.invoke(operation(&server)).await.unwrap(), "ok");
     assert_eq!((server.requests().len(), server.connections()), (2, 2));
+    assert_eq!(retries_left(&runtime).await, 100, "the retry was refunded");
 }
 
 #[tokio::test]
 async fn attempt_timeouts_are_retried_at_the_timeout_cost() {
     let server = Server::start(|_, _| Reply::Hang).await;
-    let harness = Harness::new(Some(Duration::from_millis(100)));
-    let error = harness.run(&server.uri("/k")).await.unwrap_err();
-    assert!(
-        matches!(&error, HttpError::Timeout(t) if t.kind() == TimeoutKind::Attempt),
-        "{error:?}"
+    let timeouts = TimeoutConfig {
+        attempt: Some(Duration::from_millis(100)),
+        ..TimeoutConfig::default()
+    };
+    let runtime = Runtime::new(&config(immediate()).timeouts(timeouts));
+    let err = runtime.invoke(operation(&server)).await.unwrap_err();
+    let Error::Timeout(timeout) = &err else {
+        panic!("expected a timeout, got {err:?}");
+    };
+    assert_eq!(
+        (timeout.kind(), timeout.attempts()),
+        (TimeoutKind::Attempt, Some(3))
     );
     assert_eq!(server.requests().len(), 3);
-    assert_eq!(harness.quota.available(), 480);
+    // Two retries at 10 tokens each: 480 left.
+    assert_eq!(retries_left(&runtime).await, 96);
 }
 
 #[tokio::test]
 async fn an_empty_quota_stops_retries_across_operations() {
-    let server = Server::start(|_, _| error(500, "InternalError", &[])).await;
-    let mut harness = Harness::new(None);
-    // Enough for one retry: the first operation retries once, the second not at all.
-    harness.quota = RetryQuota::new(7);
-    assert_eq!(harness.run(&server.uri("/a")).await.unwrap().status(), 500);
-    assert_eq!(server.requests().len(), 2);
-    assert_eq!(harness.run(&server.uri("/b")).await.unwrap().status(), 500);
-    assert_eq!(server.requests().len(), 3);
-    assert_eq!(harness.quota.available(), 2);
+    let failing = Server::start(|_, _| error(500, "InternalError", &[])).await;
+    let working = Server::start(|_, _| respond(200, &[], "ok")).await;
+    let runtime = Runtime::new(&config(immediate()));
+    let attempts = |server: &Server, before: usize| server.requests().len() - before;
+
+    // 500 tokens pay for 50 operations of 3 attempts (2 retries, 10 tokens each).
+    for n in 0..50 {
+        let before = failing.requests().len();
+        let err = runtime.invoke(operation(&failing)).await.unwrap_err();
+        assert_eq!(err.code(), Some("InternalError"));
+        assert_eq!(attempts(&failing, before), 3, "operation {n}");
+    }
+    // The bucket is empty: one attempt each, whatever the operation.
+    for _ in 0..2 {
+        let before = failing.requests().len();
+        runtime.invoke(operation(&failing)).await.unwrap_err();
+        assert_eq!(attempts(&failing, before), 1);
+    }
+    // A success without retries adds one token; four are not enough for a retry...
+    for _ in 0..4 {
+        assert_eq!(runtime.invoke(operation(&working)).await.unwrap(), "ok");
+    }
+    let before = failing.requests().len();
+    runtime.invoke(operation(&failing)).await.unwrap_err();
+    assert_eq!(attempts(&failing, before), 1);
+    // ... five are.
+    runtime.invoke(operation(&working)).await.unwrap();
+    let before = failing.requests().len();
+    runtime.invoke(operation(&failing)).await.unwrap_err();
+    assert_eq!(attempts(&failing, before), 2);
+    let before = failing.requests().len();
+    runtime.invoke(operation(&failing)).await.unwrap_err();
+    assert_eq!(attempts(&failing, before), 1);
 }
 
-/// A server whose clock is `ahead` of ours: it rejects requests signed more than 15 minutes
-/// from its time with `code`, like S3, and reports its time in `Date`.
+/// A server whose clock is `ahead` of ours: like S3, it rejects requests signed more than
+/// 15 minutes from its time with `code`, and reports its time in `Date`.
 async fn skewed_server(ahead: Duration, code: &'static str) -> Server {
     Server::start(move |_, request| {
         let server_now = SystemTime::now() + ahead;
         let date = DateTime::from(server_now).format(Format::HttpDate);
-        let signed = request
-            .lines()
-            .find_map(|l| l.strip_prefix("x-amz-date: "))
-            .map(parse_amz_date)
-            .unwrap();
-        let off = server_now
-            .duration_since(signed)
-            .unwrap_or_else(|e| e.duration());
-        if off > Duration::from_secs(15 * 60) {
+        if distance(server_now, signed_at(request)) > Duration::from_secs(15 * 60) {
             error(403, code, &[("date", &date)])
         } else {
             respond(200, &[("date", &date)], "ok")
@@ -415,50 +421,99 @@ async fn skewed_server(ahead: Duration, code: &'static str) -> Server {
     .await
 }
 
-fn parse_amz_date(s: &str) -> SystemTime {
-    let rfc3339 = format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &s[0..4],
-        &s[4..6],
-        &s[6..8],
-        &s[9..11],
-        &s[11..13],
-        &s[13..15]
-    );
-    DateTime::parse(&rfc3339, Format::DateTime).unwrap().into()
-}
-
 #[tokio::test]
 async fn a_skewed_clock_is_corrected_from_the_date_header_and_the_request_re_signed() {
     let hour = Duration::from_secs(3600);
     let server = skewed_server(hour, "RequestTimeTooSkewed").await;
-    let harness = Harness::new(None);
-    let response = harness.run(&server.uri("/k")).await.unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(server.requests().len(), 2);
-    let offset = harness.clock.offset_millis();
-    assert!((3_598_000..=3_601_000).contains(&offset), "{offset}");
+    let runtime = Runtime::new(&config(immediate()));
+    assert_eq!(runtime.invoke(operation(&server)).await.unwrap(), "ok");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let server_now = SystemTime::now() + hour;
+    assert!(distance(server_now, signed_at(&requests[0])) > Duration::from_secs(3590));
+    // Re-signed at the server's time, to the `Date` header's second.
+    assert!(distance(server_now, signed_at(&requests[1])) < Duration::from_secs(5));
 
     // The correction sticks: the next operation is signed right the first time.
-    harness.run(&server.uri("/k")).await.unwrap();
+    assert_eq!(runtime.invoke(operation(&server)).await.unwrap(), "ok");
     assert_eq!(server.requests().len(), 3);
+    // The skew retry was refunded by its success.
+    assert_eq!(retries_left(&runtime).await, 100);
+}
+
+#[tokio::test]
+async fn a_bodiless_403_with_a_skewed_date_is_retried_as_skew() {
+    // A HEAD error has no body, hence no code: the status and the `Date` must do.
+    let ahead = Duration::from_secs(3600);
+    let server = Server::start(move |_, request| {
+        let server_now = SystemTime::now() + ahead;
+        let date = DateTime::from(server_now).format(Format::HttpDate);
+        if distance(server_now, signed_at(request)) > Duration::from_secs(15 * 60) {
+            respond(403, &[("date", &date)], "")
+        } else {
+            respond(200, &[("date", &date)], "ok")
+        }
+    })
+    .await;
+    let runtime = Runtime::new(&config(immediate()));
+    assert_eq!(runtime.invoke(operation(&server)).await.unwrap(), "ok");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let server_now = SystemTime::now() + ahead;
+    assert!(distance(server_now, signed_at(&requests[1])) < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_retried_put_sends_its_body_again_signed_again() {
+    let server = Server::start(|i, _| match i {
+        0 => error(500, "InternalError", &[]),
+        _ => respond(200, &[], "ok"),
+    })
+    .await;
+    let mut put = operation(&server);
+    put.request = SerializedRequest::new(Method::PUT);
+    put.request.body = Bytes::from_static(b"payload");
+    let runtime = Runtime::new(&config(immediate()));
+    assert_eq!(runtime.invoke(put).await.unwrap(), "ok");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert!(request.starts_with("PUT / HTTP/1.1\r\n"), "{request}");
+        assert!(request.contains("content-length: 7\r\n"), "{request}");
+        assert!(
+            request.contains("authorization: AWS4-HMAC-SHA256 "),
+            "{request}"
+        );
+        assert!(request.ends_with("\r\n\r\npayload"), "{request}");
+    }
 }
 
 #[tokio::test]
 async fn a_bad_signature_is_blamed_on_skew_only_when_the_clocks_differ() {
     let server = skewed_server(Duration::from_secs(3600), "SignatureDoesNotMatch").await;
-    let harness = Harness::new(None);
-    assert_eq!(harness.run(&server.uri("/k")).await.unwrap().status(), 200);
+    let runtime = Runtime::new(&config(immediate()));
+    assert_eq!(runtime.invoke(operation(&server)).await.unwrap(), "ok");
     assert_eq!(server.requests().len(), 2);
 
-    // Clocks agree, so the signature is simply wrong: final.
+    // Clocks agree, so the signature is simply wrong: final, and the clock is left alone.
     let server = Server::start(|_, _| {
         let date = DateTime::from(SystemTime::now()).format(Format::HttpDate);
         error(403, "SignatureDoesNotMatch", &[("date", &date)])
     })
     .await;
-    let harness = Harness::new(None);
-    assert_eq!(harness.run(&server.uri("/k")).await.unwrap().status(), 403);
-    assert_eq!(server.requests().len(), 1);
-    assert_eq!(harness.clock.offset_millis(), 0);
+    let runtime = Runtime::new(&config(immediate()));
+    let err = runtime.invoke(operation(&server)).await.unwrap_err();
+    assert!(matches!(err, Error::Service(_)), "{err:?}");
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(403), Some("SignatureDoesNotMatch"))
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(distance(SystemTime::now(), signed_at(&requests[0])) < Duration::from_secs(5));
+    let err = runtime.invoke(operation(&server)).await.unwrap_err();
+    assert_eq!(err.status(), Some(403));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(distance(SystemTime::now(), signed_at(&requests[1])) < Duration::from_secs(5));
 }

@@ -380,8 +380,7 @@ fn client(ir: &Ir<'_>) -> TokenStream {
                 #(#setting_checks)*
                 let endpoint = crate::endpoint::resolve(params)
                     .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))?;
-                self.inner
-                    .runtime
+                self.runtime()
                     .invoke(s3_runtime::client::Operation {
                         name,
                         bucket: #bucket,
@@ -424,7 +423,7 @@ fn sessions(auth: &SessionAuth) -> TokenStream {
                 &self,
                 #scope: &str,
             ) -> Result<s3_runtime::credentials::Credentials, s3_runtime::error::CredentialsError> {
-                self.inner.runtime.session_credentials(#scope).await
+                self.runtime().session_credentials(#scope).await
             }
         }
 
@@ -490,10 +489,9 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
     } else {
         quote!(self.input.build())
     };
-    let params = endpoint_params(op, ir)?;
+    let params_fn = endpoint_params_fn(op, ir)?;
     let invoke = quote! {
-        let config = self.client.config();
-        let params = #params;
+        let params = endpoint_params(self.client.config(), &input);
         self.client
             .invoke(#op_name, serialize(&input)?, &params, deserialize, deserialize_error)
             .await
@@ -540,6 +538,7 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
             }
         }
 
+        #params_fn
         #url_decode
         #paginator
         #waiters
@@ -751,6 +750,45 @@ fn paginator(op: &OperationIr<'_>, pagination: &Pagination) -> Result<TokenStrea
                 }
                 std::task::Poll::Ready(Some(result))
             }
+        }
+    })
+}
+
+/// `endpoint_params(config, input)`: what `send` resolves the endpoint from, public for the
+/// endpoint tests and for callers who resolve endpoints themselves.
+fn endpoint_params_fn(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
+    let input_ty = ident(&op.input.name);
+    let params = endpoint_params(op, ir)?;
+    let reads_input = op.input.members.iter().any(|m| {
+        m.context_param.is_some_and(|name| {
+            ir.service.endpoint_params.iter().any(|p| p.name == name)
+                && !op.static_context_params.iter().any(|(s, _)| *s == name)
+        })
+    });
+    let input = if reads_input {
+        quote!(input)
+    } else {
+        quote!(_input)
+    };
+    let reads_config = ir.service.endpoint_params.iter().any(|p| {
+        p.setting.is_some()
+            && !op.static_context_params.iter().any(|(s, _)| *s == p.name)
+            && !op
+                .input
+                .members
+                .iter()
+                .any(|m| m.context_param == Some(p.name))
+    });
+    let config = if reads_config {
+        quote!(config)
+    } else {
+        quote!(_config)
+    };
+    Ok(quote! {
+        /// The endpoint parameters of a request: the client's settings, the input's context
+        /// parameters, and the operation's own.
+        pub fn endpoint_params<'a>(#config: &'a crate::Config, #input: &'a #input_ty) -> crate::endpoint::Params<'a> {
+            #params
         }
     })
 }

@@ -78,6 +78,8 @@ pub struct EndpointParam<'m> {
     pub field: String,
     /// The client setting that feeds it (built-ins and `clientContextParams`), by Rust name.
     pub setting: Option<String>,
+    /// The built-in it is bound to (`AWS::Region`).
+    pub builtin: Option<&'m str>,
     pub ty: EndpointParamType,
     /// The default value: the parameter is then a plain value, not an `Option`.
     pub default: Option<&'m Value>,
@@ -636,6 +638,7 @@ fn endpoint_params(traits: &Traits) -> Result<Vec<EndpointParam<'_>>, Error> {
             name,
             field: naming::snake(name),
             setting: Some(naming::endpoint_setting(name, Some(builtin))),
+            builtin: Some(builtin),
             ty: EndpointParamType::String,
             default: None,
             docs: None,
@@ -668,6 +671,7 @@ fn endpoint_params(traits: &Traits) -> Result<Vec<EndpointParam<'_>>, Error> {
                 name,
                 field: naming::snake(name),
                 setting: configurable.then(|| naming::endpoint_setting(name, builtin)),
+                builtin,
                 ty,
                 default: param.get("default"),
                 docs: param.get("documentation").and_then(Value::as_str),

@@ -193,6 +193,22 @@ fn endpoint_case_009_access_points_when_access_points_explicitly_disabled_used_f
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Access points when Access points explicitly disabled (used for CreateBucket) (through `CreateBucket`)
+#[test]
+fn endpoint_case_009_access_points_when_access_points_explicitly_disabled_used_fo_via_create_bucket() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::create_bucket::CreateBucketInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Access points are not supported for this operation"),
+    );
+    let actual = resolve(
+        &crate::operation::create_bucket::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// missing arn type
 #[test]
 fn endpoint_case_010_missing_arn_type() {
@@ -873,6 +889,28 @@ fn endpoint_case_040_use_global_endpoints_true_region_us_east_1_uses_the_global_
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// UseGlobalEndpoints=true, region=us-east-1 uses the global endpoint (through `ListBuckets`)
+#[test]
+fn endpoint_case_040_use_global_endpoints_true_region_us_east_1_uses_the_global_e_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// UseGlobalEndpoints=true, region=us-west-2 uses the regional endpoint
 #[test]
 fn endpoint_case_041_use_global_endpoints_true_region_us_west_2_uses_the_regional() {
@@ -894,6 +932,28 @@ fn endpoint_case_041_use_global_endpoints_true_region_us_west_2_uses_the_regiona
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// UseGlobalEndpoints=true, region=us-west-2 uses the regional endpoint (through `ListBuckets`)
+#[test]
+fn endpoint_case_041_use_global_endpoints_true_region_us_west_2_uses_the_regional_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-west-2.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// UseGlobalEndpoints=true, region=cn-north-1 uses the regional endpoint
@@ -919,6 +979,28 @@ fn endpoint_case_042_use_global_endpoints_true_region_cn_north_1_uses_the_region
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// UseGlobalEndpoints=true, region=cn-north-1 uses the regional endpoint (through `ListBuckets`)
+#[test]
+fn endpoint_case_042_use_global_endpoints_true_region_cn_north_1_uses_the_regiona_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.cn-north-1.amazonaws.com.cn")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// UseGlobalEndpoints=true, region=us-east-1, fips=true uses the regional endpoint with fips
 #[test]
 fn endpoint_case_043_use_global_endpoints_true_region_us_east_1_fips_true_uses_th() {
@@ -940,6 +1022,29 @@ fn endpoint_case_043_use_global_endpoints_true_region_us_east_1_fips_true_uses_t
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// UseGlobalEndpoints=true, region=us-east-1, fips=true uses the regional endpoint with fips (through `ListBuckets`)
+#[test]
+fn endpoint_case_043_use_global_endpoints_true_region_us_east_1_fips_true_uses_th_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_fips(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3-fips.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// UseGlobalEndpoints=true, region=us-east-1, dualstack=true uses the regional endpoint with dualstack
@@ -965,6 +1070,29 @@ fn endpoint_case_044_use_global_endpoints_true_region_us_east_1_dualstack_true_u
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// UseGlobalEndpoints=true, region=us-east-1, dualstack=true uses the regional endpoint with dualstack (through `ListBuckets`)
+#[test]
+fn endpoint_case_044_use_global_endpoints_true_region_us_east_1_dualstack_true_us_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_dual_stack(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// UseGlobalEndpoints=true, region=us-east-1, dualstack and fips uses the regional endpoint with fips/dualstack
 #[test]
 fn endpoint_case_045_use_global_endpoints_true_region_us_east_1_dualstack_and_fip() {
@@ -986,6 +1114,30 @@ fn endpoint_case_045_use_global_endpoints_true_region_us_east_1_dualstack_and_fi
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// UseGlobalEndpoints=true, region=us-east-1, dualstack and fips uses the regional endpoint with fips/dualstack (through `ListBuckets`)
+#[test]
+fn endpoint_case_045_use_global_endpoints_true_region_us_east_1_dualstack_and_fip_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3-fips.dualstack.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// UseGlobalEndpoints=true, region=us-east-1 with custom endpoint, uses custom
@@ -1012,6 +1164,29 @@ fn endpoint_case_046_use_global_endpoints_true_region_us_east_1_with_custom_endp
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// UseGlobalEndpoints=true, region=us-east-1 with custom endpoint, uses custom (through `ListBuckets`)
+#[test]
+fn endpoint_case_046_use_global_endpoints_true_region_us_east_1_with_custom_endpo_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .endpoint_url("https://example.com")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// UseGlobalEndpoints=true, region=us-west-2 with custom endpoint, uses custom
 #[test]
 fn endpoint_case_047_use_global_endpoints_true_region_us_west_2_with_custom_endpo() {
@@ -1034,6 +1209,29 @@ fn endpoint_case_047_use_global_endpoints_true_region_us_west_2_with_custom_endp
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// UseGlobalEndpoints=true, region=us-west-2 with custom endpoint, uses custom (through `ListBuckets`)
+#[test]
+fn endpoint_case_047_use_global_endpoints_true_region_us_west_2_with_custom_endpo_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://example.com")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// UseGlobalEndpoints=true, region=us-east-1 with accelerate on non bucket case uses the global endpoint and ignores accelerate
@@ -1059,6 +1257,29 @@ fn endpoint_case_048_use_global_endpoints_true_region_us_east_1_with_accelerate_
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// UseGlobalEndpoints=true, region=us-east-1 with accelerate on non bucket case uses the global endpoint and ignores accelerate (through `ListBuckets`)
+#[test]
+fn endpoint_case_048_use_global_endpoints_true_region_us_east_1_with_accelerate_o_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .accelerate(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// aws-global region uses the global endpoint
 #[test]
 fn endpoint_case_049_aws_global_region_uses_the_global_endpoint() {
@@ -1079,6 +1300,25 @@ fn endpoint_case_049_aws_global_region_uses_the_global_endpoint() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// aws-global region uses the global endpoint (through `ListBuckets`)
+#[test]
+fn endpoint_case_049_aws_global_region_uses_the_global_endpoint_via_list_buckets() {
+    let config = crate::Config::builder().region("aws-global").build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// aws-global region with fips uses the regional endpoint
@@ -1103,6 +1343,25 @@ fn endpoint_case_050_aws_global_region_with_fips_uses_the_regional_endpoint() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// aws-global region with fips uses the regional endpoint (through `ListBuckets`)
+#[test]
+fn endpoint_case_050_aws_global_region_with_fips_uses_the_regional_endpoint_via_list_buckets() {
+    let config = crate::Config::builder().region("aws-global").use_fips(true).build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3-fips.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// aws-global region with dualstack uses the regional endpoint
 #[test]
 fn endpoint_case_051_aws_global_region_with_dualstack_uses_the_regional_endpoint() {
@@ -1123,6 +1382,28 @@ fn endpoint_case_051_aws_global_region_with_dualstack_uses_the_regional_endpoint
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// aws-global region with dualstack uses the regional endpoint (through `ListBuckets`)
+#[test]
+fn endpoint_case_051_aws_global_region_with_dualstack_uses_the_regional_endpoint_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// aws-global region with fips and dualstack uses the regional endpoint
@@ -1147,6 +1428,29 @@ fn endpoint_case_052_aws_global_region_with_fips_and_dualstack_uses_the_regional
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// aws-global region with fips and dualstack uses the regional endpoint (through `ListBuckets`)
+#[test]
+fn endpoint_case_052_aws_global_region_with_fips_and_dualstack_uses_the_regional_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3-fips.dualstack.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// aws-global region with accelerate on non-bucket case, uses global endpoint and ignores accelerate
 #[test]
 fn endpoint_case_053_aws_global_region_with_accelerate_on_non_bucket_case_uses_gl() {
@@ -1167,6 +1471,25 @@ fn endpoint_case_053_aws_global_region_with_accelerate_on_non_bucket_case_uses_g
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// aws-global region with accelerate on non-bucket case, uses global endpoint and ignores accelerate (through `ListBuckets`)
+#[test]
+fn endpoint_case_053_aws_global_region_with_accelerate_on_non_bucket_case_uses_gl_via_list_buckets() {
+    let config = crate::Config::builder().region("aws-global").accelerate(true).build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// aws-global region with custom endpoint, uses custom
@@ -1191,6 +1514,28 @@ fn endpoint_case_054_aws_global_region_with_custom_endpoint_uses_custom() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// aws-global region with custom endpoint, uses custom (through `ListBuckets`)
+#[test]
+fn endpoint_case_054_aws_global_region_with_custom_endpoint_uses_custom_via_list_buckets() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .endpoint_url("https://example.com")
+        .build();
+    let input = crate::operation::list_buckets::ListBucketsInput::builder().build();
+    let expected = Ok(
+        rt::Endpoint::new("https://example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::list_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing, aws-global region uses the global endpoint
@@ -6822,6 +7167,31 @@ fn endpoint_case_300_control_plane_with_short_az_bucket() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Control plane with short AZ bucket (through `CreateBucket`)
+#[test]
+fn endpoint_case_300_control_plane_with_short_az_bucket_via_create_bucket() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::create_bucket::CreateBucketInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://s3express-control.us-east-1.amazonaws.com/mybucket--test-ab1--x-s3",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::create_bucket::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Control plane with short AZ bucket china region
 #[test]
 fn endpoint_case_301_control_plane_with_short_az_bucket_china_region() {
@@ -6848,6 +7218,31 @@ fn endpoint_case_301_control_plane_with_short_az_bucket_china_region() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Control plane with short AZ bucket china region (through `CreateBucket`)
+#[test]
+fn endpoint_case_301_control_plane_with_short_az_bucket_china_region_via_create_bucket() {
+    let config = crate::Config::builder().region("cn-north-1").build();
+    let input = crate::operation::create_bucket::CreateBucketInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://s3express-control.cn-north-1.amazonaws.com.cn/mybucket--test-ab1--x-s3",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::create_bucket::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Control plane with short AZ bucket and fips
@@ -6878,6 +7273,31 @@ fn endpoint_case_302_control_plane_with_short_az_bucket_and_fips() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Control plane with short AZ bucket and fips (through `CreateBucket`)
+#[test]
+fn endpoint_case_302_control_plane_with_short_az_bucket_and_fips_via_create_bucket() {
+    let config = crate::Config::builder().region("us-east-1").use_fips(true).build();
+    let input = crate::operation::create_bucket::CreateBucketInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://s3express-control-fips.us-east-1.amazonaws.com/mybucket--test-ab1--x-s3",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::create_bucket::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Control plane with short AZ bucket and fips china region
 #[test]
 fn endpoint_case_303_control_plane_with_short_az_bucket_and_fips_china_region() {
@@ -6893,6 +7313,20 @@ fn endpoint_case_303_control_plane_with_short_az_bucket_and_fips_china_region() 
     };
     let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Control plane with short AZ bucket and fips china region (through `CreateBucket`)
+#[test]
+fn endpoint_case_303_control_plane_with_short_az_bucket_and_fips_china_region_via_create_bucket() {
+    let config = crate::Config::builder().region("cn-north-1").use_fips(true).build();
+    let input = crate::operation::create_bucket::CreateBucketInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
+    let actual = resolve(
+        &crate::operation::create_bucket::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Control plane without bucket
@@ -6920,6 +7354,27 @@ fn endpoint_case_304_control_plane_without_bucket() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Control plane without bucket (through `ListDirectoryBuckets`)
+#[test]
+fn endpoint_case_304_control_plane_without_bucket_via_list_directory_buckets() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::list_directory_buckets::ListDirectoryBucketsInput::builder()
+        .build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3express-control.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::list_directory_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Control plane without bucket and fips
 #[test]
 fn endpoint_case_305_control_plane_without_bucket_and_fips() {
@@ -6943,6 +7398,27 @@ fn endpoint_case_305_control_plane_without_bucket_and_fips() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Control plane without bucket and fips (through `ListDirectoryBuckets`)
+#[test]
+fn endpoint_case_305_control_plane_without_bucket_and_fips_via_list_directory_buckets() {
+    let config = crate::Config::builder().region("us-east-1").use_fips(true).build();
+    let input = crate::operation::list_directory_buckets::ListDirectoryBucketsInput::builder()
+        .build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3express-control-fips.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::list_directory_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane sigv4 auth with short AZ
@@ -7988,6 +8464,30 @@ fn endpoint_case_347_control_plane_without_bucket_and_dualstack() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Control plane without bucket and dualstack (through `ListDirectoryBuckets`)
+#[test]
+fn endpoint_case_347_control_plane_without_bucket_and_dualstack_via_list_directory_buckets() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::list_directory_buckets::ListDirectoryBucketsInput::builder()
+        .build();
+    let expected = Ok(
+        rt::Endpoint::new("https://s3express-control.dualstack.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::list_directory_buckets::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Control plane without bucket, fips and dualstack
 #[test]
 fn endpoint_case_348_control_plane_without_bucket_fips_and_dualstack() {
@@ -8013,6 +8513,33 @@ fn endpoint_case_348_control_plane_without_bucket_fips_and_dualstack() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Control plane without bucket, fips and dualstack (through `ListDirectoryBuckets`)
+#[test]
+fn endpoint_case_348_control_plane_without_bucket_fips_and_dualstack_via_list_directory_buckets() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::list_directory_buckets::ListDirectoryBucketsInput::builder()
+        .build();
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://s3express-control-fips.dualstack.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::list_directory_buckets::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with bucket containing delimiters
@@ -8637,6 +9164,35 @@ fn endpoint_case_371_control_plane_and_fips_with_dualstack() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Control plane and FIPS with dualstack (through `CreateBucket`)
+#[test]
+fn endpoint_case_371_control_plane_and_fips_with_dualstack_via_create_bucket() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::create_bucket::CreateBucketInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://s3express-control-fips.dualstack.us-east-1.amazonaws.com/mybucket--test-ab1--x-s3",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::create_bucket::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data plane with zone and dualstack and AP
 #[test]
 fn endpoint_case_372_data_plane_with_zone_and_dualstack_and_ap() {
@@ -9202,5 +9758,33 @@ fn endpoint_case_392_control_plane_with_dualstack_and_bucket() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Control plane with dualstack and bucket (through `CreateBucket`)
+#[test]
+fn endpoint_case_392_control_plane_with_dualstack_and_bucket_via_create_bucket() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::create_bucket::CreateBucketInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://s3express-control.dualstack.us-east-1.amazonaws.com/mybucket--test-ab1--x-s3",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::create_bucket::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }

@@ -1813,27 +1813,7 @@ impl HeadObjectFluentBuilder {
         self,
     ) -> Result<HeadObjectOutput, s3_runtime::error::Error<HeadObjectError>> {
         let input = self.input.build()?;
-        let config = self.client.config();
-        let params = crate::endpoint::Params {
-            bucket: Some(input.bucket.as_str()),
-            region: config.region(),
-            use_fips: config.use_fips(),
-            use_dual_stack: config.use_dual_stack(),
-            endpoint: config.endpoint_url(),
-            force_path_style: config.force_path_style(),
-            accelerate: config.accelerate(),
-            use_global_endpoint: config.use_global_endpoint(),
-            use_object_lambda_endpoint: None,
-            key: Some(input.key.as_str()),
-            prefix: None,
-            copy_source: None,
-            disable_access_points: None,
-            disable_multi_region_access_points: config
-                .disable_multi_region_access_points(),
-            use_arn_region: config.use_arn_region(),
-            use_s3_express_control_endpoint: None,
-            disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
-        };
+        let params = endpoint_params(self.client.config(), &input);
         self.client
             .invoke(
                 "HeadObject",
@@ -1843,6 +1823,32 @@ impl HeadObjectFluentBuilder {
                 deserialize_error,
             )
             .await
+    }
+}
+/// The endpoint parameters of a request: the client's settings, the input's context
+/// parameters, and the operation's own.
+pub fn endpoint_params<'a>(
+    config: &'a crate::Config,
+    input: &'a HeadObjectInput,
+) -> crate::endpoint::Params<'a> {
+    crate::endpoint::Params {
+        bucket: Some(input.bucket.as_str()),
+        region: config.region(),
+        use_fips: config.use_fips(),
+        use_dual_stack: config.use_dual_stack(),
+        endpoint: config.endpoint_url(),
+        force_path_style: config.force_path_style(),
+        accelerate: config.accelerate(),
+        use_global_endpoint: config.use_global_endpoint(),
+        use_object_lambda_endpoint: None,
+        key: Some(input.key.as_str()),
+        prefix: None,
+        copy_source: None,
+        disable_access_points: None,
+        disable_multi_region_access_points: config.disable_multi_region_access_points(),
+        use_arn_region: config.use_arn_region(),
+        use_s3_express_control_endpoint: None,
+        disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
     }
 }
 impl HeadObjectFluentBuilder {

@@ -330,27 +330,7 @@ impl ListBucketsFluentBuilder {
         self,
     ) -> Result<ListBucketsOutput, s3_runtime::error::Error<ListBucketsError>> {
         let input = self.input.build();
-        let config = self.client.config();
-        let params = crate::endpoint::Params {
-            bucket: None,
-            region: config.region(),
-            use_fips: config.use_fips(),
-            use_dual_stack: config.use_dual_stack(),
-            endpoint: config.endpoint_url(),
-            force_path_style: config.force_path_style(),
-            accelerate: config.accelerate(),
-            use_global_endpoint: config.use_global_endpoint(),
-            use_object_lambda_endpoint: None,
-            key: None,
-            prefix: None,
-            copy_source: None,
-            disable_access_points: None,
-            disable_multi_region_access_points: config
-                .disable_multi_region_access_points(),
-            use_arn_region: config.use_arn_region(),
-            use_s3_express_control_endpoint: None,
-            disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
-        };
+        let params = endpoint_params(self.client.config(), &input);
         self.client
             .invoke(
                 "ListBuckets",
@@ -360,6 +340,32 @@ impl ListBucketsFluentBuilder {
                 deserialize_error,
             )
             .await
+    }
+}
+/// The endpoint parameters of a request: the client's settings, the input's context
+/// parameters, and the operation's own.
+pub fn endpoint_params<'a>(
+    config: &'a crate::Config,
+    _input: &'a ListBucketsInput,
+) -> crate::endpoint::Params<'a> {
+    crate::endpoint::Params {
+        bucket: None,
+        region: config.region(),
+        use_fips: config.use_fips(),
+        use_dual_stack: config.use_dual_stack(),
+        endpoint: config.endpoint_url(),
+        force_path_style: config.force_path_style(),
+        accelerate: config.accelerate(),
+        use_global_endpoint: config.use_global_endpoint(),
+        use_object_lambda_endpoint: None,
+        key: None,
+        prefix: None,
+        copy_source: None,
+        disable_access_points: None,
+        disable_multi_region_access_points: config.disable_multi_region_access_points(),
+        use_arn_region: config.use_arn_region(),
+        use_s3_express_control_endpoint: None,
+        disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
     }
 }
 impl ListBucketsFluentBuilder {

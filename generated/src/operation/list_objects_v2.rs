@@ -794,27 +794,7 @@ impl ListObjectsV2FluentBuilder {
             input.encoding_type = Some(crate::types::EncodingType::from("url"));
         }
         let mut output = {
-            let config = self.client.config();
-            let params = crate::endpoint::Params {
-                bucket: Some(input.bucket.as_str()),
-                region: config.region(),
-                use_fips: config.use_fips(),
-                use_dual_stack: config.use_dual_stack(),
-                endpoint: config.endpoint_url(),
-                force_path_style: config.force_path_style(),
-                accelerate: config.accelerate(),
-                use_global_endpoint: config.use_global_endpoint(),
-                use_object_lambda_endpoint: None,
-                key: None,
-                prefix: input.prefix.as_deref(),
-                copy_source: None,
-                disable_access_points: None,
-                disable_multi_region_access_points: config
-                    .disable_multi_region_access_points(),
-                use_arn_region: config.use_arn_region(),
-                use_s3_express_control_endpoint: None,
-                disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
-            };
+            let params = endpoint_params(self.client.config(), &input);
             self.client
                 .invoke(
                     "ListObjectsV2",
@@ -829,6 +809,32 @@ impl ListObjectsV2FluentBuilder {
             url_decode(&mut output).map_err(s3_runtime::error::Error::Response)?;
         }
         Ok(output)
+    }
+}
+/// The endpoint parameters of a request: the client's settings, the input's context
+/// parameters, and the operation's own.
+pub fn endpoint_params<'a>(
+    config: &'a crate::Config,
+    input: &'a ListObjectsV2Input,
+) -> crate::endpoint::Params<'a> {
+    crate::endpoint::Params {
+        bucket: Some(input.bucket.as_str()),
+        region: config.region(),
+        use_fips: config.use_fips(),
+        use_dual_stack: config.use_dual_stack(),
+        endpoint: config.endpoint_url(),
+        force_path_style: config.force_path_style(),
+        accelerate: config.accelerate(),
+        use_global_endpoint: config.use_global_endpoint(),
+        use_object_lambda_endpoint: None,
+        key: None,
+        prefix: input.prefix.as_deref(),
+        copy_source: None,
+        disable_access_points: None,
+        disable_multi_region_access_points: config.disable_multi_region_access_points(),
+        use_arn_region: config.use_arn_region(),
+        use_s3_express_control_endpoint: None,
+        disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
     }
 }
 /// Decodes the strings the service URL-encoded because `send` asked it to.

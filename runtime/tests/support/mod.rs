@@ -1,4 +1,5 @@
-//! A scripted HTTP/1.1 server on 127.0.0.1 for the HTTP and retry tests.
+//! A scripted HTTP/1.1 server on 127.0.0.1 for the HTTP, client, retry and fault tests, and the
+//! operation the retry and fault tests run through `Runtime::invoke`.
 
 // Each test crate uses a different part of it.
 #![allow(dead_code)]
@@ -6,7 +7,17 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
+use http::{Method, Response};
+use s3_runtime::client::{ClientConfig, Operation};
+use s3_runtime::credentials::Credentials;
+use s3_runtime::endpoint::{AuthScheme, Endpoint};
+use s3_runtime::error::{ErrorMetadata, ResponseError};
+use s3_runtime::rest::SerializedRequest;
+use s3_runtime::retry::RetryConfig;
+use s3_runtime::time::{DateTime, Format};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -26,6 +37,38 @@ pub enum Reply {
         body: String,
         every: std::time::Duration,
     },
+    /// Runs these steps in order, then, unless one of them ended the connection, waits for the
+    /// next request on it.
+    Steps(Vec<Step>),
+}
+
+/// One step of a [`Reply::Steps`] script.
+pub enum Step {
+    /// Writes these bytes.
+    Write(Vec<u8>),
+    /// Waits this long.
+    Sleep(Duration),
+    /// Closes the connection in order (FIN).
+    Close,
+    /// Aborts the connection: `SO_LINGER` 0, then close, so the client sees a TCP RST.
+    Reset,
+    /// Stops answering, keeping the connection open until the client closes it.
+    Hang,
+}
+
+/// A [`Step::Write`] of `text`.
+pub fn write(text: &str) -> Step {
+    Step::Write(text.as_bytes().to_vec())
+}
+
+/// A connection reset (RST) without a byte of answer.
+pub fn reset() -> Reply {
+    Reply::Steps(vec![Step::Reset])
+}
+
+/// The head of a response whose `content-length` is `length`, without its body.
+pub fn head(status: u16, length: usize) -> String {
+    format!("HTTP/1.1 {status} Status\r\ncontent-length: {length}\r\n\r\n")
 }
 
 /// A complete response with a `Content-Length`.
@@ -54,7 +97,7 @@ type Handler = dyn Fn(usize, &str) -> Reply + Send + Sync;
 /// requests from 0 across connections.
 pub struct Server {
     addr: SocketAddr,
-    requests: Arc<Mutex<Vec<String>>>,
+    requests: Arc<Mutex<Vec<(String, Instant)>>>,
     connections: Arc<AtomicUsize>,
     closed: Arc<AtomicUsize>,
 }
@@ -97,7 +140,24 @@ impl Server {
 
     /// The raw requests received so far (head and body).
     pub fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
+        let requests = self.requests.lock().unwrap();
+        requests
+            .iter()
+            .map(|(request, _)| request.clone())
+            .collect()
+    }
+
+    /// When each request received so far had arrived in full.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        let requests = self.requests.lock().unwrap();
+        requests.iter().map(|&(_, at)| at).collect()
+    }
+
+    /// The time between each request and the next: after a failed attempt, the retry's backoff
+    /// plus the time the client took to fail and re-sign.
+    pub fn gaps(&self) -> Vec<Duration> {
+        let arrivals = self.arrivals();
+        arrivals.windows(2).map(|w| w[1] - w[0]).collect()
     }
 
     /// The connections accepted so far.
@@ -111,7 +171,11 @@ impl Server {
     }
 }
 
-async fn serve(mut stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec<String>>>) {
+async fn serve(
+    mut stream: TcpStream,
+    handler: Arc<Handler>,
+    seen: Arc<Mutex<Vec<(String, Instant)>>>,
+) {
     let mut buf = Vec::new();
     loop {
         let Some(request) = read_request(&mut stream, &mut buf).await else {
@@ -119,7 +183,7 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec
         };
         let index = {
             let mut seen = seen.lock().unwrap();
-            seen.push(request.clone());
+            seen.push((request.clone(), Instant::now()));
             seen.len() - 1
         };
         match handler(index, &request) {
@@ -149,6 +213,27 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, seen: Arc<Mutex<Vec
                 // Returns when the client closes the connection.
                 let _ = stream.read(&mut [0; 1024]).await;
                 return;
+            }
+            Reply::Steps(steps) => {
+                for step in steps {
+                    match step {
+                        Step::Write(bytes) => {
+                            if stream.write_all(&bytes).await.is_err() {
+                                return;
+                            }
+                        }
+                        Step::Sleep(pause) => tokio::time::sleep(pause).await,
+                        Step::Close => return,
+                        Step::Reset => {
+                            let _ = stream.set_zero_linger();
+                            return;
+                        }
+                        Step::Hang => {
+                            let _ = stream.read(&mut [0; 1024]).await;
+                            return;
+                        }
+                    }
+                }
             }
         }
     }
@@ -183,4 +268,56 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Strin
         }
         buf.extend_from_slice(&chunk[..n]);
     }
+}
+
+// ---- The operation the retry and fault tests invoke. ----
+
+/// A client configuration with static credentials and `retry`.
+pub fn config(retry: RetryConfig) -> ClientConfig {
+    ClientConfig::default()
+        .credentials(Credentials::new("AKID", "SECRET", None, None))
+        .retry(retry)
+}
+
+/// A `GET /` to `server`, signed with SigV4, whose output is the response body as text and
+/// whose modeled error is the response's error code (`"none"` without one).
+pub fn operation(server: &Server) -> Operation<'static, String, String> {
+    let auth = AuthScheme::new("sigv4".to_owned())
+        .signing_name("s3")
+        .signing_region("us-east-1");
+    Operation {
+        name: "Test",
+        bucket: None,
+        request: SerializedRequest::new(Method::GET),
+        endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
+        deserialize: |response: &Response<Bytes>| {
+            String::from_utf8(response.body().to_vec()).map_err(|_| ResponseError::new("not UTF-8"))
+        },
+        deserialize_error: |_: &Response<Bytes>, meta: &ErrorMetadata| {
+            meta.code().unwrap_or("none").to_owned()
+        },
+    }
+}
+
+/// The signing time of a raw request, from its `x-amz-date` header.
+pub fn signed_at(request: &str) -> SystemTime {
+    let s = request
+        .lines()
+        .find_map(|l| l.strip_prefix("x-amz-date: "))
+        .unwrap_or_else(|| panic!("no x-amz-date in {request}"));
+    let rfc3339 = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &s[0..4],
+        &s[4..6],
+        &s[6..8],
+        &s[9..11],
+        &s[11..13],
+        &s[13..15]
+    );
+    DateTime::parse(&rfc3339, Format::DateTime).unwrap().into()
+}
+
+/// How far apart two instants are, whichever comes first.
+pub fn distance(a: SystemTime, b: SystemTime) -> Duration {
+    a.duration_since(b).unwrap_or_else(|e| e.duration())
 }
