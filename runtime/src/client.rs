@@ -413,7 +413,9 @@ impl Failure {
                 Error::Service(ServiceError::new(error, meta))
             }
             Failure::Transport(HttpError::Timeout(e)) => Error::Timeout(e.with_attempts(attempts)),
-            Failure::Transport(e) => e.into(),
+            Failure::Transport(HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e)) => {
+                Error::Transport(e.with_attempts(attempts))
+            }
         }
     }
 }

@@ -252,6 +252,7 @@ impl std::error::Error for CredentialsError {
 pub struct TransportError {
     message: Cow<'static, str>,
     source: Option<BoxError>,
+    attempts: Option<u32>,
 }
 
 impl TransportError {
@@ -260,7 +261,19 @@ impl TransportError {
         Self {
             message: message.into(),
             source,
+            attempts: None,
         }
+    }
+
+    /// The same, after `attempts` attempts of the operation.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = Some(attempts);
+        self
+    }
+
+    /// How many attempts the operation made, when known.
+    pub fn attempts(&self) -> Option<u32> {
+        self.attempts
     }
 }
 
@@ -270,7 +283,16 @@ impl fmt::Display for TransportError {
         if let Some(source) = &self.source {
             write!(f, ": {source}")?;
         }
-        Ok(())
+        write_attempts(f, self.attempts)
+    }
+}
+
+/// ` (3 attempts)`, when the count is known.
+fn write_attempts(f: &mut fmt::Formatter<'_>, attempts: Option<u32>) -> fmt::Result {
+    match attempts {
+        Some(1) => f.write_str(" (1 attempt)"),
+        Some(n) => write!(f, " ({n} attempts)"),
+        None => Ok(()),
     }
 }
 
@@ -349,11 +371,7 @@ impl fmt::Display for TimeoutError {
             TimeoutKind::Attempt => write!(f, "attempt timeout after {:?}", self.after),
             TimeoutKind::Operation => write!(f, "operation timeout after {:?}", self.after),
         }?;
-        match self.attempts {
-            Some(1) => f.write_str(" (1 attempt)"),
-            Some(n) => write!(f, " ({n} attempts)"),
-            None => Ok(()),
-        }
+        write_attempts(f, self.attempts)
     }
 }
 
