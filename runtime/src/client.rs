@@ -439,9 +439,12 @@ fn auth<E>(endpoint: &Endpoint) -> Result<Auth, Error<E>> {
         .auth_schemes
         .first()
         .ok_or_else(|| BuildError::endpoint("the endpoint names no auth scheme"))?;
+    // Built at compile time: a request only copies them.
+    const SIGV4: SigningSettings = SigningSettings::s3();
+    const SIGV4_S3EXPRESS: SigningSettings = SigningSettings::s3_express();
     let (settings, identity) = match &*scheme.name {
-        "sigv4" => (SigningSettings::s3(), Identity::Base),
-        "sigv4-s3express" => (SigningSettings::s3_express(), Identity::Session),
+        "sigv4" => (SIGV4, Identity::Base),
+        "sigv4-s3express" => (SIGV4_S3EXPRESS, Identity::Session),
         other => {
             return Err(
                 BuildError::endpoint(format!("auth scheme `{other}` is not supported")).into(),

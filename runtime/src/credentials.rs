@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
+use http::HeaderValue;
+
 use crate::error::CredentialsError;
 
 mod cache;
@@ -37,6 +39,9 @@ struct Inner {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
+    /// The token as the (sensitive) header value the signer sends, built once: `None` when
+    /// there is no token or it cannot be a header value.
+    session_token_header: Option<HeaderValue>,
     expiry: Option<SystemTime>,
 }
 
@@ -48,10 +53,16 @@ impl Credentials {
         session_token: Option<String>,
         expiry: Option<SystemTime>,
     ) -> Self {
+        let session_token_header = session_token.as_deref().and_then(|token| {
+            let mut value = HeaderValue::from_str(token).ok()?;
+            value.set_sensitive(true);
+            Some(value)
+        });
         Self(Arc::new(Inner {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
             session_token,
+            session_token_header,
             expiry,
         }))
     }
@@ -69,6 +80,12 @@ impl Credentials {
     /// The session token of temporary credentials.
     pub fn session_token(&self) -> Option<&str> {
         self.0.session_token.as_deref()
+    }
+
+    /// The session token as a sensitive header value; `None` without a token, or when the
+    /// token has characters a header cannot carry.
+    pub(crate) fn session_token_header(&self) -> Option<&HeaderValue> {
+        self.0.session_token_header.as_ref()
     }
 
     /// When temporary credentials stop working.

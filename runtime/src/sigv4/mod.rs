@@ -43,6 +43,10 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
+const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+/// How long a presigned URL stays valid unless the settings say otherwise: an hour, the AWS
+/// CLI's default.
+const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
 /// The longest a presigned URL may stay valid.
 const MAX_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -73,35 +77,41 @@ pub struct SigningSettings {
 
 impl SigningSettings {
     /// S3: no path normalisation, the path encoded once, and `x-amz-content-sha256` sent.
-    pub fn s3() -> Self {
+    pub const fn s3() -> Self {
         Self {
             normalize_path: false,
             double_encode_path: false,
             content_sha256_header: true,
-            ..Self::standard()
+            session_token_header: X_AMZ_SECURITY_TOKEN,
+            sign_session_token: true,
+            expires_in: DEFAULT_EXPIRY,
         }
     }
 
     /// S3 Express One Zone (`sigv4-s3express`): S3's rules, with the session token in
     /// `x-amz-s3session-token`.
-    pub fn s3_express() -> Self {
+    pub const fn s3_express() -> Self {
         Self {
             session_token_header: HeaderName::from_static("x-amz-s3session-token"),
-            ..Self::s3()
+            normalize_path: false,
+            double_encode_path: false,
+            content_sha256_header: true,
+            sign_session_token: true,
+            expires_in: DEFAULT_EXPIRY,
         }
     }
 
     /// The rules of most AWS services: the path normalised and encoded twice, no
     /// `x-amz-content-sha256`, the session token signed in `x-amz-security-token`, and presigned
     /// URLs valid for an hour (the AWS CLI's default).
-    pub fn standard() -> Self {
+    pub const fn standard() -> Self {
         Self {
             normalize_path: true,
             double_encode_path: true,
             content_sha256_header: false,
-            session_token_header: HeaderName::from_static("x-amz-security-token"),
+            session_token_header: X_AMZ_SECURITY_TOKEN,
             sign_session_token: true,
-            expires_in: Duration::from_secs(3600),
+            expires_in: DEFAULT_EXPIRY,
         }
     }
 }
@@ -385,11 +395,15 @@ impl Signer {
         };
         let payload = payload.as_str();
         let session_token = match params.credentials.session_token() {
-            Some(token) => {
-                let mut value = header_value(token.as_bytes(), &settings.session_token_header)?;
-                value.set_sensitive(true);
-                Some(value)
-            }
+            Some(_) => Some(
+                params
+                    .credentials
+                    .session_token_header()
+                    .cloned()
+                    .ok_or_else(|| SigningError::InvalidHeaderValue {
+                        header: settings.session_token_header.clone(),
+                    })?,
+            ),
             None => None,
         };
         let set = [
