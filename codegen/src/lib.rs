@@ -67,10 +67,38 @@ impl From<model::ModelError> for Error {
     }
 }
 
+/// The protocol the generated serializers and deserializers speak.
+pub const PROTOCOL: &str = "aws.protocols#restXml";
+
 /// Generates the client crate's source files for the selected operations, sorted by path.
 pub fn generate(model: &Model, selection: &Selection) -> Result<Vec<GeneratedFile>, Error> {
+    check_protocol(model, &selection.service)?;
     let ir = ir::Ir::new(model, selection)?;
     let mut files = emit::crate_files(&ir)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Refuses a service that does not speak [`PROTOCOL`]: restXml code for another protocol would
+/// compile and send requests the service cannot read.
+fn check_protocol(model: &Model, service: &model::ShapeId) -> Result<(), Error> {
+    let Some(shape) = model.shape(service) else {
+        return Ok(()); // `Ir::new` says the service is missing.
+    };
+    if shape.traits.has(PROTOCOL) {
+        return Ok(());
+    }
+    let protocols: Vec<&str> = shape
+        .traits
+        .ids()
+        .filter(|id| id.starts_with("aws.protocols#") || id.starts_with("smithy.protocols#"))
+        .collect();
+    Err(Error::new(if protocols.is_empty() {
+        format!("service {service} has no protocol trait; this generator implements `{PROTOCOL}`")
+    } else {
+        format!(
+            "service {service} speaks `{}`; this generator implements only `{PROTOCOL}`",
+            protocols.join("`, `")
+        )
+    }))
 }

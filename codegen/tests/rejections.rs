@@ -2,7 +2,7 @@
 
 use s3_codegen::ir::Ir;
 use s3_codegen::model::ShapeId;
-use s3_codegen::{Model, Selection};
+use s3_codegen::{generate, Model, Selection};
 
 fn model_error(shapes: &str) -> String {
     let json = format!(r#"{{"smithy": "2.0", "shapes": {{{shapes}}}}}"#);
@@ -75,4 +75,31 @@ fn rejects_labels_without_members() {
     };
     let e = Ir::new(&model, &selection).unwrap_err().to_string();
     assert!(e.contains("a#Op") && e.contains("Name"), "{e}");
+}
+
+#[test]
+fn rejects_services_of_other_protocols() {
+    let model = |traits: &str| {
+        Model::from_json(&format!(
+            r#"{{"smithy": "2.0", "shapes": {{
+                "a#Svc": {{"type": "service", "traits": {{{traits}}}}}
+            }}}}"#
+        ))
+        .unwrap()
+    };
+    let selection = Selection {
+        service: ShapeId::new("a#Svc"),
+        operations: vec![],
+    };
+    let e = generate(&model(r#""aws.protocols#awsJson1_0": {}"#), &selection)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("aws.protocols#awsJson1_0") && e.contains("restXml"),
+        "{e}"
+    );
+    let e = generate(&model(""), &selection).unwrap_err().to_string();
+    assert!(e.contains("no protocol trait"), "{e}");
+    let restxml = r#""aws.protocols#restXml": {}, "aws.auth#sigv4": {"name": "a"}"#;
+    assert!(generate(&model(restxml), &selection).is_ok());
 }

@@ -51,6 +51,11 @@ impl Traits {
         self.0.contains_key(id)
     }
 
+    /// The ids of the traits applied.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     fn str(&self, id: &str) -> Option<&str> {
         self.get(id).and_then(Value::as_str)
     }
