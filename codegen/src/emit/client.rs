@@ -5,7 +5,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{builder_ident, doc, file, is_copy, item_docs, member_docs, rust_type};
+use super::{
+    builder_ident, doc, doc_lines, file, is_copy, item_docs, rust_type, setter_docs, summary_docs,
+};
 use crate::ir::{
     AcceptorState, DecodedString, EndpointParam, EndpointParamType, Ir, Matcher, OperationIr,
     Pagination, RustType, SessionAuth, UrlEncodedResponse, Waiter,
@@ -324,7 +326,12 @@ fn client(ir: &Ir<'_>) -> TokenStream {
         let method = ident(&op.module);
         let module = ident(&op.module);
         let builder = format_ident!("{}FluentBuilder", op.name);
-        let docs = item_docs(op.docs, &format!("Sends a `{}` request.", op.name));
+        let summary = summary_docs(op.docs, &format!("Sends a `{}` request.", op.name));
+        let docs = doc_lines(&format!(
+            "{summary}\n\nSee [`operation::{module}`](crate::operation::{module}) for the \
+             details, and the input's members for what to set.",
+            module = op.module
+        ));
         quote! {
             #docs
             pub fn #method(&self) -> crate::operation::#module::#builder {
@@ -472,7 +479,11 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
         op.name
     ));
     let setters = op.input.members.iter().map(|m| {
-        let (docs, field, ty) = (member_docs(m), ident(&m.field), rust_type(&m.ty));
+        let (docs, field, ty) = (
+            setter_docs(m, &op.input.name),
+            ident(&m.field),
+            rust_type(&m.ty),
+        );
         if is_copy(&m.ty) {
             quote!(#docs pub fn #field(mut self, value: #ty) -> Self { self.input = self.input.#field(value); self })
         } else {

@@ -127,6 +127,52 @@ pub fn member_docs(member: &MemberIr<'_>) -> TokenStream {
     doc_lines(&paragraphs.join("\n\n"))
 }
 
+/// A setter's docs: the first sentence of the member's, and a link to the field that has them
+/// all (`owner` is the structure's type, in scope where the setter is).
+pub fn setter_docs(member: &MemberIr<'_>, owner: &str) -> TokenStream {
+    // Rustdoc links name a raw identifier's field without its `r#`.
+    let field = member.field.trim_start_matches("r#");
+    let summary = model_docs(member.docs)
+        .map(|text| first_sentence(&text))
+        .unwrap_or_else(|| format!("Sets `{}`.", member.name));
+    doc_lines(&format!("{summary} See [`{owner}::{field}`]."))
+}
+
+/// An item's summary: the first sentence of the model's docs, or `fallback`.
+pub fn summary_docs(html: Option<&str>, fallback: &str) -> String {
+    model_docs(html)
+        .map(|text| first_sentence(&text))
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
+/// The first sentence of Markdown text: up to the first `.` followed by white space outside
+/// code, links and emphasis markers' brackets, within the first paragraph; the paragraph when
+/// it has no such point. A paragraph that is only a heading-like note (`**Note:**`) is skipped.
+fn first_sentence(text: &str) -> String {
+    let paragraph = text
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.ends_with(":**") && !p.starts_with('-'))
+        .unwrap_or_default();
+    let (mut code, mut depth) = (false, 0usize);
+    let mut chars = paragraph.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '`' => code = !code,
+            '[' | '(' if !code => depth += 1,
+            ']' | ')' if !code => depth = depth.saturating_sub(1),
+            '.' if !code
+                && depth == 0
+                && chars.peek().is_none_or(|(_, next)| next.is_whitespace()) =>
+            {
+                return paragraph[..=i].replace('\n', " ");
+            }
+            _ => {}
+        }
+    }
+    paragraph.replace('\n', " ")
+}
+
 /// The Rust type of a value.
 pub fn rust_type(ty: &RustType) -> TokenStream {
     match ty {

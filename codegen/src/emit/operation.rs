@@ -30,8 +30,12 @@ pub fn files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
 }
 
 fn operation(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
+    let request = match op.traits.http() {
+        Some(http) => format!("`{} {}`", http.method, http.uri),
+        None => format!("`{}`", op.method),
+    };
     let docs = super::doc_text(op.docs, &[]);
-    let docs = super::inner_doc_lines(&docs);
+    let docs = super::inner_doc_lines(&format!("{request}\n\n{docs}"));
     let input = types::structure(
         &op.input,
         &format!("The input of the `{}` operation.", op.name),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{
     builder_ident, debug_impl, doc, doc_attrs, field_type, file, is_copy, item_docs, lit,
-    member_docs, rust_type,
+    member_docs, rust_type, setter_docs,
 };
 use crate::ir::{EnumIr, Ir, MemberIr, Role, RustType, StructureIr, TypeDef};
 use crate::naming::{ident, snake};
@@ -117,7 +117,7 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
         let (field, ty) = (ident(&m.field), rust_type(&m.ty));
         quote!(pub(crate) #field: Option<#ty>,)
     });
-    let setters = s.members.iter().map(setter);
+    let setters = s.members.iter().map(|m| setter(m, &s.name));
     let build = build_fn(s)?;
     // With a sensitive member, `Debug` is written by hand to redact it.
     let sensitive = s.members.iter().any(|m| m.sensitive);
@@ -191,9 +191,9 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
     })
 }
 
-/// A builder setter: strings and other owned values take `impl Into<T>`.
-fn setter(m: &MemberIr<'_>) -> TokenStream {
-    let (docs, field, ty) = (member_docs(m), ident(&m.field), rust_type(&m.ty));
+/// A builder setter of a member of `owner`: strings and other owned values take `impl Into<T>`.
+fn setter(m: &MemberIr<'_>, owner: &str) -> TokenStream {
+    let (docs, field, ty) = (setter_docs(m, owner), ident(&m.field), rust_type(&m.ty));
     let deprecated = m.deprecated.then(|| quote!(#[deprecated]));
     if is_copy(&m.ty) {
         quote! {

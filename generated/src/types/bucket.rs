@@ -86,12 +86,12 @@ pub struct BucketBuilder {
     pub(crate) bucket_arn: Option<String>,
 }
 impl BucketBuilder {
-    /// The name of the bucket.
+    /// The name of the bucket. See [`Bucket::name`].
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    /// Date the bucket was created. This date can change when making changes to your bucket, such as editing its bucket policy.
+    /// Date the bucket was created. See [`Bucket::creation_date`].
     pub fn creation_date(
         mut self,
         value: impl Into<s3_runtime::time::DateTime>,
@@ -99,18 +99,12 @@ impl BucketBuilder {
         self.creation_date = Some(value.into());
         self
     }
-    /// `BucketRegion` indicates the Amazon Web Services region where the bucket is located. If the request contains at least one valid parameter, it is included in the response.
+    /// `BucketRegion` indicates the Amazon Web Services region where the bucket is located. See [`Bucket::bucket_region`].
     pub fn bucket_region(mut self, value: impl Into<String>) -> Self {
         self.bucket_region = Some(value.into());
         self
     }
-    /// The Amazon Resource Name (ARN) of the S3 bucket. ARNs uniquely identify Amazon Web Services resources across all of Amazon Web Services.
-    ///
-    /// **Note:** This parameter is only supported for S3 directory buckets. For more information, see [Using tags with directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-tagging.html).
-    ///
-    /// Length: 1 to 128
-    ///
-    /// Pattern: `^arn:[^:]+:(s3|s3express):`
+    /// The Amazon Resource Name (ARN) of the S3 bucket. See [`Bucket::bucket_arn`].
     pub fn bucket_arn(mut self, value: impl Into<String>) -> Self {
         self.bucket_arn = Some(value.into());
         self

@@ -42,7 +42,7 @@ pub struct BucketInfoBuilder {
     pub(crate) r#type: Option<crate::types::BucketType>,
 }
 impl BucketInfoBuilder {
-    /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
+    /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket. See [`BucketInfo::data_redundancy`].
     pub fn data_redundancy(
         mut self,
         value: impl Into<crate::types::DataRedundancy>,
@@ -50,7 +50,7 @@ impl BucketInfoBuilder {
         self.data_redundancy = Some(value.into());
         self
     }
-    /// The type of bucket.
+    /// The type of bucket. See [`BucketInfo::type`].
     pub fn r#type(mut self, value: impl Into<crate::types::BucketType>) -> Self {
         self.r#type = Some(value.into());
         self

@@ -42,7 +42,7 @@ pub struct CommonPrefixBuilder {
     pub(crate) prefix: Option<String>,
 }
 impl CommonPrefixBuilder {
-    /// Container for the specified common prefix.
+    /// Container for the specified common prefix. See [`CommonPrefix::prefix`].
     pub fn prefix(mut self, value: impl Into<String>) -> Self {
         self.prefix = Some(value.into());
         self

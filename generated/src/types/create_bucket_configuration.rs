@@ -72,13 +72,7 @@ pub struct CreateBucketConfigurationBuilder {
     pub(crate) tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreateBucketConfigurationBuilder {
-    /// Specifies the Region where the bucket will be created. You might choose a Region to optimize latency, minimize costs, or address regulatory requirements. For example, if you reside in Europe, you will probably find it advantageous to create buckets in the Europe (Ireland) Region.
-    ///
-    /// If you don't specify a Region, the bucket is created in the US East (N. Virginia) Region (us-east-1) by default. Configurations using the value `EU` will create a bucket in `eu-west-1`.
-    ///
-    /// For a list of the valid values for all of the Amazon Web Services Regions, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region).
-    ///
-    /// **Note:** This functionality is not supported for directory buckets.
+    /// Specifies the Region where the bucket will be created. See [`CreateBucketConfiguration::location_constraint`].
     pub fn location_constraint(
         mut self,
         value: impl Into<crate::types::BucketLocationConstraint>,
@@ -86,27 +80,17 @@ impl CreateBucketConfigurationBuilder {
         self.location_constraint = Some(value.into());
         self
     }
-    /// Specifies the location where the bucket will be created.
-    ///
-    /// **Directory buckets** - The location type is Availability Zone or Local Zone. To use the Local Zone location type, your account must be enabled for Local Zones. Otherwise, you get an HTTP `403 Forbidden` error with the error code `AccessDenied`. To learn more, see [Enable accounts for Local Zones](https://docs.aws.amazon.com/AmazonS3/latest/userguide/opt-in-directory-bucket-lz.html) in the *Amazon S3 User Guide*.
-    ///
-    /// **Note:** This functionality is only supported by directory buckets.
+    /// Specifies the location where the bucket will be created. See [`CreateBucketConfiguration::location`].
     pub fn location(mut self, value: impl Into<crate::types::LocationInfo>) -> Self {
         self.location = Some(value.into());
         self
     }
-    /// Specifies the information about the bucket that will be created.
-    ///
-    /// **Note:** This functionality is only supported by directory buckets.
+    /// Specifies the information about the bucket that will be created. See [`CreateBucketConfiguration::bucket`].
     pub fn bucket(mut self, value: impl Into<crate::types::BucketInfo>) -> Self {
         self.bucket = Some(value.into());
         self
     }
-    /// An array of tags that you can apply to the bucket that you're creating. Tags are key-value pairs of metadata used to categorize and organize your buckets, track costs, and control access.
-    ///
-    /// You must have the `s3:TagResource` permission to create a general purpose bucket with tags or the `s3express:TagResource` permission to create a directory bucket with tags.
-    ///
-    /// When creating buckets with tags, note that tag-based conditions using `aws:ResourceTag` and `s3:BucketTag` condition keys are applicable only after ABAC is enabled on the bucket. To learn more, see [Enabling ABAC in general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging-enable-abac.html).
+    /// An array of tags that you can apply to the bucket that you're creating. See [`CreateBucketConfiguration::tags`].
     pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
         self.tags = Some(value.into());
         self

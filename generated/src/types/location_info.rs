@@ -46,14 +46,12 @@ pub struct LocationInfoBuilder {
     pub(crate) name: Option<String>,
 }
 impl LocationInfoBuilder {
-    /// The type of location where the bucket will be created.
+    /// The type of location where the bucket will be created. See [`LocationInfo::type`].
     pub fn r#type(mut self, value: impl Into<crate::types::LocationType>) -> Self {
         self.r#type = Some(value.into());
         self
     }
-    /// The name of the location where the bucket will be created.
-    ///
-    /// For directory buckets, the name of the location is the Zone ID of the Availability Zone (AZ) or Local Zone (LZ) where the bucket will be created. An example AZ ID value is `usw2-az1`.
+    /// The name of the location where the bucket will be created. See [`LocationInfo::name`].
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self

@@ -145,14 +145,12 @@ pub struct ObjectBuilder {
     pub(crate) restore_status: Option<crate::types::RestoreStatus>,
 }
 impl ObjectBuilder {
-    /// The name that you assign to an object. You use the object key to retrieve the object.
-    ///
-    /// Length: at least 1
+    /// The name that you assign to an object. See [`Object::key`].
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    /// Creation date of the object.
+    /// Creation date of the object. See [`Object::last_modified`].
     pub fn last_modified(
         mut self,
         value: impl Into<s3_runtime::time::DateTime>,
@@ -160,18 +158,12 @@ impl ObjectBuilder {
         self.last_modified = Some(value.into());
         self
     }
-    /// The entity tag is a hash of the object. The ETag reflects changes only to the contents of an object, not its metadata. The ETag may or may not be an MD5 digest of the object data. Whether or not it is depends on how the object was created and how it is encrypted as described below:
-    ///
-    /// - Objects created by the PUT Object, POST Object, or Copy operation, or through the Amazon Web Services Management Console, and are encrypted by SSE-S3 or plaintext, have ETags that are an MD5 digest of their object data.
-    /// - Objects created by the PUT Object, POST Object, or Copy operation, or through the Amazon Web Services Management Console, and are encrypted by SSE-C or SSE-KMS, have ETags that are not an MD5 digest of their object data.
-    /// - If an object is created by either the Multipart Upload or Part Copy operation, the ETag is not an MD5 digest, regardless of the method of encryption. If an object is larger than 16 MB, the Amazon Web Services Management Console will upload or copy that object as a Multipart Upload, and therefore the ETag will not be an MD5 digest.
-    ///
-    /// **Note:** **Directory buckets** - MD5 is not supported by directory buckets.
+    /// The entity tag is a hash of the object. See [`Object::etag`].
     pub fn etag(mut self, value: impl Into<String>) -> Self {
         self.etag = Some(value.into());
         self
     }
-    /// The algorithm that was used to create a checksum of the object.
+    /// The algorithm that was used to create a checksum of the object. See [`Object::checksum_algorithm`].
     pub fn checksum_algorithm(
         mut self,
         value: impl Into<Vec<crate::types::ChecksumAlgorithm>>,
@@ -179,7 +171,7 @@ impl ObjectBuilder {
         self.checksum_algorithm = Some(value.into());
         self
     }
-    /// The checksum type that is used to calculate the object’s checksum value. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
+    /// The checksum type that is used to calculate the object’s checksum value. See [`Object::checksum_type`].
     pub fn checksum_type(
         mut self,
         value: impl Into<crate::types::ChecksumType>,
@@ -187,14 +179,12 @@ impl ObjectBuilder {
         self.checksum_type = Some(value.into());
         self
     }
-    /// Size in bytes of the object
+    /// Size in bytes of the object See [`Object::size`].
     pub fn size(mut self, value: i64) -> Self {
         self.size = Some(value);
         self
     }
-    /// The class of storage used to store the object.
-    ///
-    /// **Note:** **Directory buckets** - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
+    /// The class of storage used to store the object. See [`Object::storage_class`].
     pub fn storage_class(
         mut self,
         value: impl Into<crate::types::ObjectStorageClass>,
@@ -202,16 +192,12 @@ impl ObjectBuilder {
         self.storage_class = Some(value.into());
         self
     }
-    /// The owner of the object
-    ///
-    /// **Note:** **Directory buckets** - The bucket owner is returned as the object owner.
+    /// The owner of the object See [`Object::owner`].
     pub fn owner(mut self, value: impl Into<crate::types::Owner>) -> Self {
         self.owner = Some(value.into());
         self
     }
-    /// Specifies the restoration status of an object. Objects in certain storage classes must be restored before they can be retrieved. For more information about these storage classes and how to work with archived objects, see [Working with archived objects](https://docs.aws.amazon.com/AmazonS3/latest/userguide/archived-objects.html) in the *Amazon S3 User Guide*.
-    ///
-    /// **Note:** This functionality is not supported for directory buckets. Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
+    /// Specifies the restoration status of an object. See [`Object::restore_status`].
     pub fn restore_status(
         mut self,
         value: impl Into<crate::types::RestoreStatus>,

@@ -52,12 +52,12 @@ pub struct OwnerBuilder {
     pub(crate) id: Option<String>,
 }
 impl OwnerBuilder {
-    /// The `DisplayName` member.
+    /// Sets `DisplayName`. See [`Owner::display_name`].
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
-    /// Container for the ID of the owner.
+    /// Container for the ID of the owner. See [`Owner::id`].
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self

@@ -78,28 +78,12 @@ pub struct RestoreStatusBuilder {
     pub(crate) restore_expiry_date: Option<s3_runtime::time::DateTime>,
 }
 impl RestoreStatusBuilder {
-    /// Specifies whether the object is currently being restored. If the object restoration is in progress, the header returns the value `TRUE`. For example:
-    ///
-    /// `x-amz-optional-object-attributes: IsRestoreInProgress="true"`
-    ///
-    /// If the object restoration has completed, the header returns the value `FALSE`. For example:
-    ///
-    /// ```text
-    /// x-amz-optional-object-attributes: IsRestoreInProgress="false",
-    /// RestoreExpiryDate="2012-12-21T00:00:00.000Z"
-    /// ```
-    ///
-    /// If the object hasn't been restored, there is no header response.
+    /// Specifies whether the object is currently being restored. See [`RestoreStatus::is_restore_in_progress`].
     pub fn is_restore_in_progress(mut self, value: bool) -> Self {
         self.is_restore_in_progress = Some(value);
         self
     }
-    /// Indicates when the restored copy will expire. This value is populated only if the object has already been restored. For example:
-    ///
-    /// ```text
-    /// x-amz-optional-object-attributes: IsRestoreInProgress="false",
-    /// RestoreExpiryDate="2012-12-21T00:00:00.000Z"
-    /// ```
+    /// Indicates when the restored copy will expire. See [`RestoreStatus::restore_expiry_date`].
     pub fn restore_expiry_date(
         mut self,
         value: impl Into<s3_runtime::time::DateTime>,

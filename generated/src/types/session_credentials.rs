@@ -92,22 +92,22 @@ pub struct SessionCredentialsBuilder {
     pub(crate) expiration: Option<s3_runtime::time::DateTime>,
 }
 impl SessionCredentialsBuilder {
-    /// A unique identifier that's associated with a secret access key. The access key ID and the secret access key are used together to sign programmatic Amazon Web Services requests cryptographically.
+    /// A unique identifier that's associated with a secret access key. See [`SessionCredentials::access_key_id`].
     pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
         self.access_key_id = Some(value.into());
         self
     }
-    /// A key that's used with the access key ID to cryptographically sign programmatic Amazon Web Services requests. Signing a request identifies the sender and prevents the request from being altered.
+    /// A key that's used with the access key ID to cryptographically sign programmatic Amazon Web Services requests. See [`SessionCredentials::secret_access_key`].
     pub fn secret_access_key(mut self, value: impl Into<String>) -> Self {
         self.secret_access_key = Some(value.into());
         self
     }
-    /// A part of the temporary security credentials. The session token is used to validate the temporary security credentials.
+    /// A part of the temporary security credentials. See [`SessionCredentials::session_token`].
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
-    /// Temporary security credentials expire after a specified interval. After temporary credentials expire, any calls that you make with those credentials will fail. So you must generate a new set of temporary credentials. Temporary credentials cannot be extended or refreshed beyond the original specified interval.
+    /// Temporary security credentials expire after a specified interval. See [`SessionCredentials::expiration`].
     pub fn expiration(mut self, value: impl Into<s3_runtime::time::DateTime>) -> Self {
         self.expiration = Some(value.into());
         self

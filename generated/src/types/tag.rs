@@ -44,14 +44,12 @@ pub struct TagBuilder {
     pub(crate) value: Option<String>,
 }
 impl TagBuilder {
-    /// Name of the object key.
-    ///
-    /// Length: at least 1
+    /// Name of the object key. See [`Tag::key`].
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    /// Value of the tag.
+    /// Value of the tag. See [`Tag::value`].
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
