@@ -11,6 +11,8 @@ pub mod config;
 #[rustfmt::skip]
 pub mod endpoint;
 #[rustfmt::skip]
+mod headers;
+#[rustfmt::skip]
 pub mod operation;
 #[rustfmt::skip]
 pub mod types;

@@ -241,7 +241,7 @@ pub fn header_text(value: &HeaderValue) -> Cow<'_, str> {
 /// Parses a header's text with `parse`; a value that does not parse is an error naming it.
 pub fn parse_header<T, E: std::error::Error + Send + Sync + 'static>(
     response: &Response<Bytes>,
-    name: &str,
+    name: &HeaderName,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<Option<T>, ResponseError> {
     response

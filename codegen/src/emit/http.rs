@@ -1,6 +1,6 @@
 //! restXml HTTP bindings: each operation's request serializer and response deserializers.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -8,37 +8,58 @@ use quote::{format_ident, quote};
 use super::xml::{
     child_loop, corrected_literal, format_path, namespace_attr, to_text, write_member,
 };
-use super::{builder_ident, lit};
+use super::{builder_ident, file, lit};
 use crate::ir::{
-    Binding, MemberIr, NamedKind, OperationIr, PathSegment, PayloadKind, RustType, ServiceIr,
-    StructureIr, TimestampFormat,
+    Binding, Ir, MemberIr, NamedKind, OperationIr, PathSegment, PayloadKind, Role, RustType,
+    ServiceIr, StructureIr, TimestampFormat, TypeDef,
 };
 use crate::naming::{constant, ident};
-use crate::Error;
+use crate::{Error, GeneratedFile};
 
-/// The header-name constants of the headers an operation's input sets, by header name.
-pub fn header_constants(op: &OperationIr<'_>) -> (TokenStream, BTreeMap<String, Ident>) {
-    let mut names = BTreeMap::new();
-    for m in &op.input.members {
-        if let Binding::Header(name) = &m.binding {
-            let lower = name.to_ascii_lowercase();
-            names
-                .entry(lower.clone())
-                .or_insert_with(|| format_ident!("{}", constant(&lower)));
+/// `src/headers.rs`: a constant for every header name an operation sends or reads, which the
+/// serializers and deserializers share.
+pub fn headers_file(ir: &Ir<'_>) -> Result<GeneratedFile, Error> {
+    let structures = ir
+        .operations
+        .iter()
+        .flat_map(|op| [&op.input, &op.output])
+        .chain(ir.types.iter().filter_map(|t| match t {
+            TypeDef::Structure(s) if matches!(s.role, Role::Error { .. }) => Some(s),
+            _ => None,
+        }));
+    let mut names = BTreeSet::new();
+    for s in structures {
+        for m in &s.members {
+            if let Binding::Header(name) = &m.binding {
+                names.insert(name.to_ascii_lowercase());
+            }
         }
     }
-    let consts = names.iter().map(
-        |(name, id)| quote!(const #id: http::HeaderName = http::HeaderName::from_static(#name);),
-    );
-    (quote!(#(#consts)*), names)
+    let consts = names.iter().map(|name| {
+        let id = header_ident(name);
+        quote!(pub const #id: http::HeaderName = http::HeaderName::from_static(#name);)
+    });
+    file(
+        "src/headers.rs",
+        quote! {
+            //! The header names the operations send and read.
+            #(#consts)*
+        },
+    )
+}
+
+fn header_ident(lowercase: &str) -> Ident {
+    format_ident!("{}", constant(lowercase))
+}
+
+/// The `crate::headers` constant of a header name.
+fn header_const(name: &str) -> TokenStream {
+    let id = header_ident(&name.to_ascii_lowercase());
+    quote!(crate::headers::#id)
 }
 
 /// `serialize`: the input as a request relative to the endpoint.
-pub fn serializer(
-    op: &OperationIr<'_>,
-    service: &ServiceIr<'_>,
-    headers: &BTreeMap<String, Ident>,
-) -> Result<TokenStream, Error> {
+pub fn serializer(op: &OperationIr<'_>, service: &ServiceIr<'_>) -> Result<TokenStream, Error> {
     let input_ty = ident(&op.input.name);
     let method = format_ident!("{}", op.method.to_ascii_uppercase());
     let mut steps = Vec::new();
@@ -91,7 +112,7 @@ pub fn serializer(
                 None
             }
             Binding::Header(name) => {
-                let constant = &headers[&name.to_ascii_lowercase()];
+                let constant = header_const(name);
                 let text = header_text(m)?;
                 Some(if m.sensitive {
                     quote!(request.set_sensitive_header(#label, #constant, #text)?;)
@@ -320,7 +341,7 @@ fn response_reads(s: &StructureIr<'_>) -> Result<Vec<TokenStream>, Error> {
     for m in &s.members {
         let field = ident(&m.field);
         let read = match &m.binding {
-            Binding::Header(name) => header_read(m, &name.to_ascii_lowercase())?,
+            Binding::Header(name) => header_read(m, &header_const(name))?,
             Binding::PrefixHeaders(prefix) => {
                 let prefix = prefix.to_ascii_lowercase();
                 quote!(s3_runtime::rest::prefix_headers(response, #prefix))
@@ -335,7 +356,7 @@ fn response_reads(s: &StructureIr<'_>) -> Result<Vec<TokenStream>, Error> {
 }
 
 /// An `Option<T>` expression reading a header-bound member.
-fn header_read(m: &MemberIr<'_>, name: &str) -> Result<TokenStream, Error> {
+fn header_read(m: &MemberIr<'_>, name: &TokenStream) -> Result<TokenStream, Error> {
     let format = format_path(format_of(m, TimestampFormat::HttpDate));
     // A function from `&str` to `Result<T, impl Error>`.
     let parse = |ty: &RustType| -> Result<TokenStream, Error> {
@@ -393,7 +414,7 @@ fn header_read(m: &MemberIr<'_>, name: &str) -> Result<TokenStream, Error> {
     Ok(match &m.ty {
         RustType::List(list) => {
             let item = parse(&list.item)?;
-            quote!(s3_runtime::rest::parse_header(response, #name, |text| {
+            quote!(s3_runtime::rest::parse_header(response, &#name, |text| {
                 s3_runtime::rest::split_header_list(text)
                     .iter()
                     .map(String::as_str)
@@ -403,7 +424,7 @@ fn header_read(m: &MemberIr<'_>, name: &str) -> Result<TokenStream, Error> {
         }
         ty => {
             let parse = parse(ty)?;
-            quote!(s3_runtime::rest::parse_header(response, #name, #parse)?)
+            quote!(s3_runtime::rest::parse_header(response, &#name, #parse)?)
         }
     })
 }

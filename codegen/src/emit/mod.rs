@@ -26,6 +26,7 @@ pub fn crate_files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
     files.extend(operation::files(ir)?);
     files.extend(client::files(ir)?);
     files.extend(endpoint::files(ir)?);
+    files.push(http::headers_file(ir)?);
     Ok(files)
 }
 
@@ -59,6 +60,8 @@ fn lib_rs(ir: &Ir<'_>) -> TokenStream {
         pub mod config;
         #[rustfmt::skip]
         pub mod endpoint;
+        #[rustfmt::skip]
+        mod headers;
         #[rustfmt::skip]
         pub mod operation;
         #[rustfmt::skip]

@@ -45,8 +45,7 @@ fn operation(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
         &format!("The output of the `{}` operation.", op.name),
     )?;
     let error = error_enum(op);
-    let (header_names, headers) = http::header_constants(op);
-    let serialize = http::serializer(op, &ir.service, &headers)?;
+    let serialize = http::serializer(op, &ir.service)?;
     let deserialize = http::deserializer(op)?;
     let deserialize_error = http::error_deserializer(op);
     let fluent = client::fluent_builder(op, ir)?;
@@ -55,7 +54,6 @@ fn operation(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
         #input
         #output
         #error
-        #header_names
         #serialize
         #deserialize
         #deserialize_error

@@ -308,31 +308,6 @@ impl std::error::Error for CreateBucketError {
         }
     }
 }
-const X_AMZ_ACL: http::HeaderName = http::HeaderName::from_static("x-amz-acl");
-const X_AMZ_BUCKET_NAMESPACE: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-bucket-namespace",
-);
-const X_AMZ_BUCKET_OBJECT_LOCK_ENABLED: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-bucket-object-lock-enabled",
-);
-const X_AMZ_GRANT_FULL_CONTROL: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-grant-full-control",
-);
-const X_AMZ_GRANT_READ: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-grant-read",
-);
-const X_AMZ_GRANT_READ_ACP: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-grant-read-acp",
-);
-const X_AMZ_GRANT_WRITE: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-grant-write",
-);
-const X_AMZ_GRANT_WRITE_ACP: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-grant-write-acp",
-);
-const X_AMZ_OBJECT_OWNERSHIP: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-object-ownership",
-);
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
 ///
 /// The client calls this; it is public for presigning and for tests.
@@ -342,7 +317,7 @@ pub fn serialize(
     let mut request = s3_runtime::rest::SerializedRequest::new(http::Method::PUT);
     s3_runtime::rest::check_label("bucket", &input.bucket)?;
     if let Some(value) = &input.acl {
-        request.set_header("acl", X_AMZ_ACL, value.as_str())?;
+        request.set_header("acl", crate::headers::X_AMZ_ACL, value.as_str())?;
     }
     if let Some(value) = &input.create_bucket_configuration {
         let mut w = s3_runtime::xml::Writer::new();
@@ -356,33 +331,63 @@ pub fn serialize(
     }
     if let Some(value) = &input.grant_full_control {
         request
-            .set_header("grant_full_control", X_AMZ_GRANT_FULL_CONTROL, value.as_str())?;
+            .set_header(
+                "grant_full_control",
+                crate::headers::X_AMZ_GRANT_FULL_CONTROL,
+                value.as_str(),
+            )?;
     }
     if let Some(value) = &input.grant_read {
-        request.set_header("grant_read", X_AMZ_GRANT_READ, value.as_str())?;
+        request
+            .set_header("grant_read", crate::headers::X_AMZ_GRANT_READ, value.as_str())?;
     }
     if let Some(value) = &input.grant_read_acp {
-        request.set_header("grant_read_acp", X_AMZ_GRANT_READ_ACP, value.as_str())?;
+        request
+            .set_header(
+                "grant_read_acp",
+                crate::headers::X_AMZ_GRANT_READ_ACP,
+                value.as_str(),
+            )?;
     }
     if let Some(value) = &input.grant_write {
-        request.set_header("grant_write", X_AMZ_GRANT_WRITE, value.as_str())?;
+        request
+            .set_header(
+                "grant_write",
+                crate::headers::X_AMZ_GRANT_WRITE,
+                value.as_str(),
+            )?;
     }
     if let Some(value) = &input.grant_write_acp {
-        request.set_header("grant_write_acp", X_AMZ_GRANT_WRITE_ACP, value.as_str())?;
+        request
+            .set_header(
+                "grant_write_acp",
+                crate::headers::X_AMZ_GRANT_WRITE_ACP,
+                value.as_str(),
+            )?;
     }
     if let Some(value) = &input.object_lock_enabled_for_bucket {
         request
             .set_header(
                 "object_lock_enabled_for_bucket",
-                X_AMZ_BUCKET_OBJECT_LOCK_ENABLED,
+                crate::headers::X_AMZ_BUCKET_OBJECT_LOCK_ENABLED,
                 if *value { "true" } else { "false" },
             )?;
     }
     if let Some(value) = &input.object_ownership {
-        request.set_header("object_ownership", X_AMZ_OBJECT_OWNERSHIP, value.as_str())?;
+        request
+            .set_header(
+                "object_ownership",
+                crate::headers::X_AMZ_OBJECT_OWNERSHIP,
+                value.as_str(),
+            )?;
     }
     if let Some(value) = &input.bucket_namespace {
-        request.set_header("bucket_namespace", X_AMZ_BUCKET_NAMESPACE, value.as_str())?;
+        request
+            .set_header(
+                "bucket_namespace",
+                crate::headers::X_AMZ_BUCKET_NAMESPACE,
+                value.as_str(),
+            )?;
     }
     Ok(request)
 }
@@ -396,12 +401,12 @@ pub fn deserialize(
     let builder = CreateBucketOutputBuilder {
         location: s3_runtime::rest::parse_header(
             response,
-            "location",
+            &crate::headers::LOCATION,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         bucket_arn: s3_runtime::rest::parse_header(
             response,
-            "x-amz-bucket-arn",
+            &crate::headers::X_AMZ_BUCKET_ARN,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
     };

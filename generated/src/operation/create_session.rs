@@ -300,21 +300,6 @@ impl std::error::Error for CreateSessionError {
         }
     }
 }
-const X_AMZ_CREATE_SESSION_MODE: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-create-session-mode",
-);
-const X_AMZ_SERVER_SIDE_ENCRYPTION: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-server-side-encryption",
-);
-const X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-server-side-encryption-aws-kms-key-id",
-);
-const X_AMZ_SERVER_SIDE_ENCRYPTION_BUCKET_KEY_ENABLED: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-server-side-encryption-bucket-key-enabled",
-);
-const X_AMZ_SERVER_SIDE_ENCRYPTION_CONTEXT: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-server-side-encryption-context",
-);
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
 ///
 /// The client calls this; it is public for presigning and for tests.
@@ -325,13 +310,18 @@ pub fn serialize(
     s3_runtime::rest::check_label("bucket", &input.bucket)?;
     request.push_query("session", None);
     if let Some(value) = &input.session_mode {
-        request.set_header("session_mode", X_AMZ_CREATE_SESSION_MODE, value.as_str())?;
+        request
+            .set_header(
+                "session_mode",
+                crate::headers::X_AMZ_CREATE_SESSION_MODE,
+                value.as_str(),
+            )?;
     }
     if let Some(value) = &input.server_side_encryption {
         request
             .set_header(
                 "server_side_encryption",
-                X_AMZ_SERVER_SIDE_ENCRYPTION,
+                crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION,
                 value.as_str(),
             )?;
     }
@@ -339,7 +329,7 @@ pub fn serialize(
         request
             .set_sensitive_header(
                 "ssekms_key_id",
-                X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID,
+                crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID,
                 value.as_str(),
             )?;
     }
@@ -347,7 +337,7 @@ pub fn serialize(
         request
             .set_sensitive_header(
                 "ssekms_encryption_context",
-                X_AMZ_SERVER_SIDE_ENCRYPTION_CONTEXT,
+                crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CONTEXT,
                 value.as_str(),
             )?;
     }
@@ -355,7 +345,7 @@ pub fn serialize(
         request
             .set_header(
                 "bucket_key_enabled",
-                X_AMZ_SERVER_SIDE_ENCRYPTION_BUCKET_KEY_ENABLED,
+                crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_BUCKET_KEY_ENABLED,
                 if *value { "true" } else { "false" },
             )?;
     }
@@ -371,7 +361,7 @@ pub fn deserialize(
     let mut builder = CreateSessionOutputBuilder {
         server_side_encryption: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -379,17 +369,17 @@ pub fn deserialize(
         )?,
         ssekms_key_id: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption-aws-kms-key-id",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         ssekms_encryption_context: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption-context",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CONTEXT,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         bucket_key_enabled: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption-bucket-key-enabled",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_BUCKET_KEY_ENABLED,
             s3_runtime::rest::parse_bool,
         )?,
         ..Default::default()

@@ -125,9 +125,6 @@ impl std::error::Error for DeleteBucketError {
         }
     }
 }
-const X_AMZ_EXPECTED_BUCKET_OWNER: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-expected-bucket-owner",
-);
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
 ///
 /// The client calls this; it is public for presigning and for tests.
@@ -140,7 +137,7 @@ pub fn serialize(
         request
             .set_header(
                 "expected_bucket_owner",
-                X_AMZ_EXPECTED_BUCKET_OWNER,
+                crate::headers::X_AMZ_EXPECTED_BUCKET_OWNER,
                 value.as_str(),
             )?;
     }

@@ -137,9 +137,6 @@ impl std::error::Error for GetBucketLocationError {
         }
     }
 }
-const X_AMZ_EXPECTED_BUCKET_OWNER: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-expected-bucket-owner",
-);
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
 ///
 /// The client calls this; it is public for presigning and for tests.
@@ -153,7 +150,7 @@ pub fn serialize(
         request
             .set_header(
                 "expected_bucket_owner",
-                X_AMZ_EXPECTED_BUCKET_OWNER,
+                crate::headers::X_AMZ_EXPECTED_BUCKET_OWNER,
                 value.as_str(),
             )?;
     }

@@ -208,9 +208,6 @@ impl std::error::Error for HeadBucketError {
         }
     }
 }
-const X_AMZ_EXPECTED_BUCKET_OWNER: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-expected-bucket-owner",
-);
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
 ///
 /// The client calls this; it is public for presigning and for tests.
@@ -223,7 +220,7 @@ pub fn serialize(
         request
             .set_header(
                 "expected_bucket_owner",
-                X_AMZ_EXPECTED_BUCKET_OWNER,
+                crate::headers::X_AMZ_EXPECTED_BUCKET_OWNER,
                 value.as_str(),
             )?;
     }
@@ -239,12 +236,12 @@ pub fn deserialize(
     let builder = HeadBucketOutputBuilder {
         bucket_arn: s3_runtime::rest::parse_header(
             response,
-            "x-amz-bucket-arn",
+            &crate::headers::X_AMZ_BUCKET_ARN,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         bucket_location_type: s3_runtime::rest::parse_header(
             response,
-            "x-amz-bucket-location-type",
+            &crate::headers::X_AMZ_BUCKET_LOCATION_TYPE,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -252,17 +249,17 @@ pub fn deserialize(
         )?,
         bucket_location_name: s3_runtime::rest::parse_header(
             response,
-            "x-amz-bucket-location-name",
+            &crate::headers::X_AMZ_BUCKET_LOCATION_NAME,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         bucket_region: s3_runtime::rest::parse_header(
             response,
-            "x-amz-bucket-region",
+            &crate::headers::X_AMZ_BUCKET_REGION,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         access_point_alias: s3_runtime::rest::parse_header(
             response,
-            "x-amz-access-point-alias",
+            &crate::headers::X_AMZ_ACCESS_POINT_ALIAS,
             s3_runtime::rest::parse_bool,
         )?,
     };

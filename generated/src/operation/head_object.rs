@@ -1045,33 +1045,6 @@ impl std::error::Error for HeadObjectError {
         }
     }
 }
-const IF_MATCH: http::HeaderName = http::HeaderName::from_static("if-match");
-const IF_MODIFIED_SINCE: http::HeaderName = http::HeaderName::from_static(
-    "if-modified-since",
-);
-const IF_NONE_MATCH: http::HeaderName = http::HeaderName::from_static("if-none-match");
-const IF_UNMODIFIED_SINCE: http::HeaderName = http::HeaderName::from_static(
-    "if-unmodified-since",
-);
-const RANGE: http::HeaderName = http::HeaderName::from_static("range");
-const X_AMZ_CHECKSUM_MODE: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-checksum-mode",
-);
-const X_AMZ_EXPECTED_BUCKET_OWNER: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-expected-bucket-owner",
-);
-const X_AMZ_REQUEST_PAYER: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-request-payer",
-);
-const X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_ALGORITHM: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-server-side-encryption-customer-algorithm",
-);
-const X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-server-side-encryption-customer-key",
-);
-const X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY_MD5: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-server-side-encryption-customer-key-md5",
-);
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
 ///
 /// The client calls this; it is public for presigning and for tests.
@@ -1085,29 +1058,30 @@ pub fn serialize(
         request.push_label("key", value.as_str(), true)?;
     }
     if let Some(value) = &input.if_match {
-        request.set_header("if_match", IF_MATCH, value.as_str())?;
+        request.set_header("if_match", crate::headers::IF_MATCH, value.as_str())?;
     }
     if let Some(value) = &input.if_modified_since {
         request
             .set_header(
                 "if_modified_since",
-                IF_MODIFIED_SINCE,
+                crate::headers::IF_MODIFIED_SINCE,
                 &value.format(s3_runtime::time::Format::HttpDate),
             )?;
     }
     if let Some(value) = &input.if_none_match {
-        request.set_header("if_none_match", IF_NONE_MATCH, value.as_str())?;
+        request
+            .set_header("if_none_match", crate::headers::IF_NONE_MATCH, value.as_str())?;
     }
     if let Some(value) = &input.if_unmodified_since {
         request
             .set_header(
                 "if_unmodified_since",
-                IF_UNMODIFIED_SINCE,
+                crate::headers::IF_UNMODIFIED_SINCE,
                 &value.format(s3_runtime::time::Format::HttpDate),
             )?;
     }
     if let Some(value) = &input.range {
-        request.set_header("range", RANGE, value.as_str())?;
+        request.set_header("range", crate::headers::RANGE, value.as_str())?;
     }
     if let Some(value) = &input.response_cache_control {
         request.push_query("response-cache-control", Some(value.as_str()));
@@ -1138,7 +1112,7 @@ pub fn serialize(
         request
             .set_header(
                 "sse_customer_algorithm",
-                X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_ALGORITHM,
+                crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_ALGORITHM,
                 value.as_str(),
             )?;
     }
@@ -1146,7 +1120,7 @@ pub fn serialize(
         request
             .set_sensitive_header(
                 "sse_customer_key",
-                X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY,
+                crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY,
                 value.as_str(),
             )?;
     }
@@ -1154,12 +1128,17 @@ pub fn serialize(
         request
             .set_header(
                 "sse_customer_key_md5",
-                X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY_MD5,
+                crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY_MD5,
                 value.as_str(),
             )?;
     }
     if let Some(value) = &input.request_payer {
-        request.set_header("request_payer", X_AMZ_REQUEST_PAYER, value.as_str())?;
+        request
+            .set_header(
+                "request_payer",
+                crate::headers::X_AMZ_REQUEST_PAYER,
+                value.as_str(),
+            )?;
     }
     if let Some(value) = &input.part_number {
         request.push_query("partNumber", Some(&value.to_string()));
@@ -1168,12 +1147,17 @@ pub fn serialize(
         request
             .set_header(
                 "expected_bucket_owner",
-                X_AMZ_EXPECTED_BUCKET_OWNER,
+                crate::headers::X_AMZ_EXPECTED_BUCKET_OWNER,
                 value.as_str(),
             )?;
     }
     if let Some(value) = &input.checksum_mode {
-        request.set_header("checksum_mode", X_AMZ_CHECKSUM_MODE, value.as_str())?;
+        request
+            .set_header(
+                "checksum_mode",
+                crate::headers::X_AMZ_CHECKSUM_MODE,
+                value.as_str(),
+            )?;
     }
     Ok(request)
 }
@@ -1187,27 +1171,27 @@ pub fn deserialize(
     let builder = HeadObjectOutputBuilder {
         delete_marker: s3_runtime::rest::parse_header(
             response,
-            "x-amz-delete-marker",
+            &crate::headers::X_AMZ_DELETE_MARKER,
             s3_runtime::rest::parse_bool,
         )?,
         accept_ranges: s3_runtime::rest::parse_header(
             response,
-            "accept-ranges",
+            &crate::headers::ACCEPT_RANGES,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         expiration: s3_runtime::rest::parse_header(
             response,
-            "x-amz-expiration",
+            &crate::headers::X_AMZ_EXPIRATION,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         restore: s3_runtime::rest::parse_header(
             response,
-            "x-amz-restore",
+            &crate::headers::X_AMZ_RESTORE,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         archive_status: s3_runtime::rest::parse_header(
             response,
-            "x-amz-archive-status",
+            &crate::headers::X_AMZ_ARCHIVE_STATUS,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -1215,7 +1199,7 @@ pub fn deserialize(
         )?,
         last_modified: s3_runtime::rest::parse_header(
             response,
-            "last-modified",
+            &crate::headers::LAST_MODIFIED,
             |text: &str| s3_runtime::time::DateTime::parse(
                 text,
                 s3_runtime::time::Format::HttpDate,
@@ -1223,62 +1207,62 @@ pub fn deserialize(
         )?,
         content_length: s3_runtime::rest::parse_header(
             response,
-            "content-length",
+            &crate::headers::CONTENT_LENGTH,
             |text: &str| s3_runtime::rest::parse_number::<i64>(text, "an integer"),
         )?,
         checksum_crc32: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-crc32",
+            &crate::headers::X_AMZ_CHECKSUM_CRC32,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_crc32c: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-crc32c",
+            &crate::headers::X_AMZ_CHECKSUM_CRC32C,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_crc64nvme: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-crc64nvme",
+            &crate::headers::X_AMZ_CHECKSUM_CRC64NVME,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_sha1: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-sha1",
+            &crate::headers::X_AMZ_CHECKSUM_SHA1,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_sha256: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-sha256",
+            &crate::headers::X_AMZ_CHECKSUM_SHA256,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_sha512: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-sha512",
+            &crate::headers::X_AMZ_CHECKSUM_SHA512,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_md5: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-md5",
+            &crate::headers::X_AMZ_CHECKSUM_MD5,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_xxhash64: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-xxhash64",
+            &crate::headers::X_AMZ_CHECKSUM_XXHASH64,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_xxhash3: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-xxhash3",
+            &crate::headers::X_AMZ_CHECKSUM_XXHASH3,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_xxhash128: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-xxhash128",
+            &crate::headers::X_AMZ_CHECKSUM_XXHASH128,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         checksum_type: s3_runtime::rest::parse_header(
             response,
-            "x-amz-checksum-type",
+            &crate::headers::X_AMZ_CHECKSUM_TYPE,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -1286,62 +1270,62 @@ pub fn deserialize(
         )?,
         etag: s3_runtime::rest::parse_header(
             response,
-            "etag",
+            &crate::headers::ETAG,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         missing_meta: s3_runtime::rest::parse_header(
             response,
-            "x-amz-missing-meta",
+            &crate::headers::X_AMZ_MISSING_META,
             |text: &str| s3_runtime::rest::parse_number::<i32>(text, "an integer"),
         )?,
         version_id: s3_runtime::rest::parse_header(
             response,
-            "x-amz-version-id",
+            &crate::headers::X_AMZ_VERSION_ID,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         cache_control: s3_runtime::rest::parse_header(
             response,
-            "cache-control",
+            &crate::headers::CACHE_CONTROL,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         content_disposition: s3_runtime::rest::parse_header(
             response,
-            "content-disposition",
+            &crate::headers::CONTENT_DISPOSITION,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         content_encoding: s3_runtime::rest::parse_header(
             response,
-            "content-encoding",
+            &crate::headers::CONTENT_ENCODING,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         content_language: s3_runtime::rest::parse_header(
             response,
-            "content-language",
+            &crate::headers::CONTENT_LANGUAGE,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         content_type: s3_runtime::rest::parse_header(
             response,
-            "content-type",
+            &crate::headers::CONTENT_TYPE,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         content_range: s3_runtime::rest::parse_header(
             response,
-            "content-range",
+            &crate::headers::CONTENT_RANGE,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         expires: s3_runtime::rest::parse_header(
             response,
-            "expires",
+            &crate::headers::EXPIRES,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         website_redirect_location: s3_runtime::rest::parse_header(
             response,
-            "x-amz-website-redirect-location",
+            &crate::headers::X_AMZ_WEBSITE_REDIRECT_LOCATION,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         server_side_encryption: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -1350,27 +1334,27 @@ pub fn deserialize(
         metadata: s3_runtime::rest::prefix_headers(response, "x-amz-meta-"),
         sse_customer_algorithm: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption-customer-algorithm",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_ALGORITHM,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         sse_customer_key_md5: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption-customer-key-md5",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY_MD5,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         ssekms_key_id: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption-aws-kms-key-id",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID,
             |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
         )?,
         bucket_key_enabled: s3_runtime::rest::parse_header(
             response,
-            "x-amz-server-side-encryption-bucket-key-enabled",
+            &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_BUCKET_KEY_ENABLED,
             s3_runtime::rest::parse_bool,
         )?,
         storage_class: s3_runtime::rest::parse_header(
             response,
-            "x-amz-storage-class",
+            &crate::headers::X_AMZ_STORAGE_CLASS,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -1378,7 +1362,7 @@ pub fn deserialize(
         )?,
         request_charged: s3_runtime::rest::parse_header(
             response,
-            "x-amz-request-charged",
+            &crate::headers::X_AMZ_REQUEST_CHARGED,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -1386,7 +1370,7 @@ pub fn deserialize(
         )?,
         replication_status: s3_runtime::rest::parse_header(
             response,
-            "x-amz-replication-status",
+            &crate::headers::X_AMZ_REPLICATION_STATUS,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -1394,17 +1378,17 @@ pub fn deserialize(
         )?,
         parts_count: s3_runtime::rest::parse_header(
             response,
-            "x-amz-mp-parts-count",
+            &crate::headers::X_AMZ_MP_PARTS_COUNT,
             |text: &str| s3_runtime::rest::parse_number::<i32>(text, "an integer"),
         )?,
         tag_count: s3_runtime::rest::parse_header(
             response,
-            "x-amz-tagging-count",
+            &crate::headers::X_AMZ_TAGGING_COUNT,
             |text: &str| s3_runtime::rest::parse_number::<i32>(text, "an integer"),
         )?,
         object_lock_mode: s3_runtime::rest::parse_header(
             response,
-            "x-amz-object-lock-mode",
+            &crate::headers::X_AMZ_OBJECT_LOCK_MODE,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
@@ -1412,7 +1396,7 @@ pub fn deserialize(
         )?,
         object_lock_retain_until_date: s3_runtime::rest::parse_header(
             response,
-            "x-amz-object-lock-retain-until-date",
+            &crate::headers::X_AMZ_OBJECT_LOCK_RETAIN_UNTIL_DATE,
             |text: &str| s3_runtime::time::DateTime::parse(
                 text,
                 s3_runtime::time::Format::DateTime,
@@ -1420,7 +1404,7 @@ pub fn deserialize(
         )?,
         object_lock_legal_hold_status: s3_runtime::rest::parse_header(
             response,
-            "x-amz-object-lock-legal-hold",
+            &crate::headers::X_AMZ_OBJECT_LOCK_LEGAL_HOLD,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,

@@ -407,15 +407,6 @@ impl std::error::Error for ListObjectsV2Error {
         }
     }
 }
-const X_AMZ_EXPECTED_BUCKET_OWNER: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-expected-bucket-owner",
-);
-const X_AMZ_OPTIONAL_OBJECT_ATTRIBUTES: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-optional-object-attributes",
-);
-const X_AMZ_REQUEST_PAYER: http::HeaderName = http::HeaderName::from_static(
-    "x-amz-request-payer",
-);
 /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
 ///
 /// The client calls this; it is public for presigning and for tests.
@@ -447,13 +438,18 @@ pub fn serialize(
         request.push_query("start-after", Some(value.as_str()));
     }
     if let Some(value) = &input.request_payer {
-        request.set_header("request_payer", X_AMZ_REQUEST_PAYER, value.as_str())?;
+        request
+            .set_header(
+                "request_payer",
+                crate::headers::X_AMZ_REQUEST_PAYER,
+                value.as_str(),
+            )?;
     }
     if let Some(value) = &input.expected_bucket_owner {
         request
             .set_header(
                 "expected_bucket_owner",
-                X_AMZ_EXPECTED_BUCKET_OWNER,
+                crate::headers::X_AMZ_EXPECTED_BUCKET_OWNER,
                 value.as_str(),
             )?;
     }
@@ -461,7 +457,7 @@ pub fn serialize(
         request
             .set_header(
                 "optional_object_attributes",
-                X_AMZ_OPTIONAL_OBJECT_ATTRIBUTES,
+                crate::headers::X_AMZ_OPTIONAL_OBJECT_ATTRIBUTES,
                 &s3_runtime::rest::header_list(
                     value
                         .iter()
@@ -484,7 +480,7 @@ pub fn deserialize(
     let mut builder = ListObjectsV2OutputBuilder {
         request_charged: s3_runtime::rest::parse_header(
             response,
-            "x-amz-request-charged",
+            &crate::headers::X_AMZ_REQUEST_CHARGED,
             |text: &str| Ok::<
                 _,
                 std::convert::Infallible,
