@@ -1,7 +1,7 @@
 //! Generates a typed Rust S3 client from the S3 Smithy model.
 //!
-//! Data flows one way: Smithy JSON AST → [`model`] → [`ir`] → tokens (`emit`) → `syn::File` →
-//! prettyplease → [`GeneratedFile`]s. Nothing here does I/O; `xtask` reads the model and writes
+//! Data flows one way: Smithy JSON AST → [`model`] → [`ir`] → service patches (`customize`)
+//! → tokens (`emit`) → `syn::File` → prettyplease → [`GeneratedFile`]s. Nothing here does I/O; `xtask` reads the model and writes
 //! or checks the files.
 
 mod customize;
@@ -73,7 +73,8 @@ pub const PROTOCOL: &str = "aws.protocols#restXml";
 /// Generates the client crate's source files for the selected operations, sorted by path.
 pub fn generate(model: &Model, selection: &Selection) -> Result<Vec<GeneratedFile>, Error> {
     check_protocol(model, &selection.service)?;
-    let ir = ir::Ir::new(model, selection)?;
+    let mut ir = ir::Ir::new(model, selection)?;
+    customize::apply(&mut ir)?;
     let mut files = emit::crate_files(&ir)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)

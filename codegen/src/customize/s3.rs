@@ -9,7 +9,6 @@ use crate::ir::{
     Binding, DecodedString, Ir, MemberIr, NamedKind, PathSegment, RustType, SessionAuth,
     StructureIr, TypeDef, UrlEncodedResponse,
 };
-use crate::model::Shape;
 use crate::Error;
 
 const S3_SERVICE: &str = "com.amazonaws.s3#AmazonS3";
@@ -61,7 +60,10 @@ fn bucket_in_endpoint(ir: &mut Ir<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// An unwrapped output's root element is its one body member, so it must have exactly one.
+/// An unwrapped output's root element is its one body member, so it must have exactly one:
+/// GetBucketLocation's output XML is the member itself, `<LocationConstraint>us-west-2</…>`,
+/// rather than a wrapper holding a `<LocationConstraint>` element
+/// (`aws.customizations#s3UnwrappedXmlOutput`).
 fn check_unwrapped_outputs(ir: &Ir<'_>) -> Result<(), Error> {
     for op in ir.operations.iter().filter(|op| op.unwrapped_output) {
         let body = op
@@ -79,15 +81,6 @@ fn check_unwrapped_outputs(ir: &Ir<'_>) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// GetBucketLocation's output XML is the member itself: `<LocationConstraint>us-west-2</…>`
-/// rather than a wrapper holding a `<LocationConstraint>` element
-/// (`aws.customizations#s3UnwrappedXmlOutput`).
-pub fn unwrapped_output(operation: &Shape) -> bool {
-    operation
-        .traits
-        .has("aws.customizations#s3UnwrappedXmlOutput")
 }
 
 /// GetBucketLocation answers `<LocationConstraint/>` for buckets in us-east-1, the region that

@@ -464,7 +464,6 @@ impl<'m> Ir<'m> {
             operations,
             types: types.into_values().collect(),
         };
-        crate::customize::s3::apply(&mut ir)?;
         ir.mark_xml_usage();
         ir.box_recursive_members();
         Ok(ir)
@@ -818,7 +817,7 @@ impl<'m> Builder<'m> {
             errors,
             endpoint_labels: Vec::new(),
             static_context_params,
-            unwrapped_output: crate::customize::s3::unwrapped_output(shape),
+            unwrapped_output: shape.traits.has("aws.customizations#s3UnwrappedXmlOutput"),
             pagination,
             waiters,
             url_encoded_response: None,
