@@ -32,10 +32,12 @@ impl Client {
     pub(crate) fn runtime(&self) -> &s3_runtime::client::Runtime {
         &self.inner.runtime
     }
-    /// Resolves the endpoint for `params`, then signs, sends and retries `request`.
+    /// Resolves the endpoint for `params`, then signs, sends and retries `request`;
+    /// `error_in_success`: a 2xx response may carry an `<Error>` body.
     pub(crate) async fn invoke<O, E>(
         &self,
         name: &'static str,
+        error_in_success: bool,
         request: s3_runtime::rest::SerializedRequest,
         params: &crate::endpoint::Params<'_>,
         deserialize: fn(
@@ -58,6 +60,7 @@ impl Client {
             .invoke(s3_runtime::client::Operation {
                 name,
                 bucket: params.bucket,
+                error_in_success,
                 request,
                 endpoint,
                 deserialize,

@@ -150,6 +150,9 @@ pub struct Operation<'a, O, E> {
     pub name: &'static str,
     /// The bucket the request addresses, whose session signs it under `sigv4-s3express`.
     pub bucket: Option<&'a str>,
+    /// Whether a 2xx response whose body is an `<Error>` document is an error
+    /// (see [`rest::is_error`]).
+    pub error_in_success: bool,
     /// The input's request, relative to the endpoint.
     pub request: SerializedRequest,
     /// Where and how to send it.
@@ -349,7 +352,7 @@ impl Runtime {
                 .instrument(tracing::debug_span!("attempt", attempt))
                 .await;
             let failure = match sent {
-                Ok(response) if !rest::is_error(&response) => {
+                Ok(response) if !rest::is_error(&response, operation.error_in_success) => {
                     self.quota.succeeded(permit.take());
                     return (operation.deserialize)(&response)
                         .map_err(|e| Error::Response(e.with_meta(response_metadata(&response))));

@@ -385,11 +385,16 @@ impl RequestIds {
     }
 }
 
-/// Whether a response is an error: a non-2xx status, or a 200 whose body is an `<Error>`
-/// document (S3 sends these when a request fails after the status line went out).
-pub fn is_error(response: &Response<Bytes>) -> bool {
+/// Whether a response is an error: a non-2xx status, or, where the operation says a success
+/// may carry one (`error_in_success`), a 2xx whose body is an `<Error>` document (S3 sends these
+/// for CopyObject and CompleteMultipartUpload when the request fails after the status line
+/// went out).
+pub fn is_error(response: &Response<Bytes>, error_in_success: bool) -> bool {
     if !response.status().is_success() {
         return true;
+    }
+    if !error_in_success {
+        return false;
     }
     let body = response.body();
     // Only a body that starts like an XML document can be an error document.
@@ -516,7 +521,7 @@ mod tests {
             (meta.code(), meta.request_id()),
             (Some("NotFound"), Some("R1"))
         );
-        assert!(is_error(&response));
+        assert!(is_error(&response, false));
     }
 
     #[test]
@@ -526,12 +531,13 @@ mod tests {
             .status(200)
             .body(Bytes::from(body))
             .unwrap();
-        assert!(is_error(&response));
+        assert!(is_error(&response, true));
+        assert!(!is_error(&response, false), "data, for other operations");
         assert_eq!(error_metadata(&response).code(), Some("InternalError"));
         let ok = Response::builder()
             .status(200)
             .body(Bytes::from("<ListAllMyBucketsResult/>"))
             .unwrap();
-        assert!(!is_error(&ok));
+        assert!(!is_error(&ok, true));
     }
 }

@@ -41,6 +41,7 @@ fn operation(server: &Server, scheme: &str) -> Operation<'static, String, String
     Operation {
         name: "Test",
         bucket: None,
+        error_in_success: false,
         request: SerializedRequest::new(Method::GET),
         endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
         deserialize: |response: &Response<Bytes>| {

@@ -314,6 +314,20 @@ async fn a_200_with_an_error_body_is_retried_then_succeeds() {
 }
 
 #[tokio::test]
+async fn a_200_with_an_error_body_is_data_for_operations_that_do_not_say_otherwise() {
+    let server = Server::start(|_, _| error(200, "InternalError", &[])).await;
+    let object = Runtime::new(&config(retry()))
+        .invoke(s3_runtime::client::Operation {
+            error_in_success: false,
+            ..operation(&server)
+        })
+        .await
+        .unwrap();
+    assert!(object.starts_with("<Error><Code>InternalError"), "{object}");
+    assert_attempts(&server, 1);
+}
+
+#[tokio::test]
 async fn a_200_with_an_error_body_every_time_is_a_service_error() {
     let server = Server::start(|_, _| error(200, "InternalError", &[])).await;
     let err = invoke(&server, short_read()).await.unwrap_err();

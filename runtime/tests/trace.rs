@@ -91,6 +91,7 @@ async fn trace_output_of_a_signed_request_holds_no_secret() {
         .invoke(Operation {
             name: "Test",
             bucket: None,
+            error_in_success: false,
             request: SerializedRequest::new(Method::GET),
             endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
             deserialize: |response: &Response<Bytes>| Ok::<_, ResponseError>(response.body().len()),

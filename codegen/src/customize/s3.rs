@@ -25,7 +25,36 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
     head_bucket_signs_with_iam_credentials(ir)?;
     session_auth_env_var(ir)?;
     express_sessions_from_create_session(ir)?;
-    list_keys_url_encoded(ir)
+    list_keys_url_encoded(ir)?;
+    errors_in_200_responses(ir)
+}
+
+/// S3 may answer CopyObject, CompleteMultipartUpload and UploadPartCopy with `200 OK` and then,
+/// when the copy or assembly fails, an `<Error>` body (the S3 API reference documents it for
+/// these three only). For every other operation a 200 body is data: an object whose content is
+/// an `<Error>` document is an object.
+fn errors_in_200_responses(ir: &mut Ir<'_>) -> Result<(), Error> {
+    const DOCUMENTED: [&str; 3] = ["CopyObject", "CompleteMultipartUpload", "UploadPartCopy"];
+    for op in ir
+        .operations
+        .iter_mut()
+        .filter(|op| DOCUMENTED.contains(&op.id.name()))
+    {
+        if op.output.members.iter().any(|m| {
+            matches!(
+                m.binding,
+                Binding::Payload(crate::ir::PayloadKind::Blob { .. })
+            )
+        }) {
+            return Err(Error::new(format!(
+                "S3 patch `errors_in_200_responses`: {} has a blob payload, whose body would be \
+                 data, not an error document",
+                op.id
+            )));
+        }
+        op.error_in_success = true;
+    }
+    Ok(())
 }
 
 /// The `{Bucket}` label is not written into the path.

@@ -375,10 +375,12 @@ fn client(ir: &Ir<'_>) -> TokenStream {
                 &self.inner.runtime
             }
 
-            /// Resolves the endpoint for `params`, then signs, sends and retries `request`.
+            /// Resolves the endpoint for `params`, then signs, sends and retries `request`;
+            /// `error_in_success`: a 2xx response may carry an `<Error>` body.
             pub(crate) async fn invoke<O, E>(
                 &self,
                 name: &'static str,
+                error_in_success: bool,
                 request: s3_runtime::rest::SerializedRequest,
                 params: &crate::endpoint::Params<'_>,
                 deserialize: fn(&http::Response<bytes::Bytes>) -> Result<O, s3_runtime::error::ResponseError>,
@@ -391,6 +393,7 @@ fn client(ir: &Ir<'_>) -> TokenStream {
                     .invoke(s3_runtime::client::Operation {
                         name,
                         bucket: #bucket,
+                        error_in_success,
                         request,
                         endpoint,
                         deserialize,
@@ -501,10 +504,11 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
         quote!(self.input.build())
     };
     let params_fn = endpoint_params_fn(op, ir)?;
+    let error_in_success = op.error_in_success;
     let invoke = quote! {
         let params = endpoint_params(self.client.config(), &input);
         self.client
-            .invoke(#op_name, serialize(&input)?, &params, deserialize, deserialize_error)
+            .invoke(#op_name, #error_in_success, serialize(&input)?, &params, deserialize, deserialize_error)
             .await
     };
     let (send_body, url_decode) = match &op.url_encoded_response {

@@ -370,6 +370,8 @@ pub struct OperationIr<'m> {
     pub static_context_params: Vec<(&'m str, &'m Value)>,
     /// The output's root element is its only member (`aws.customizations#s3UnwrappedXmlOutput`).
     pub unwrapped_output: bool,
+    /// A 2xx response whose body is an `<Error>` document is an error (set by a service patch).
+    pub error_in_success: bool,
     /// How to page through results (`smithy.api#paginated`).
     pub pagination: Option<Pagination>,
     /// Waiters polling this operation (`smithy.waiters#waitable`), in the model's order.
@@ -818,6 +820,7 @@ impl<'m> Builder<'m> {
             endpoint_labels: Vec::new(),
             static_context_params,
             unwrapped_output: shape.traits.has("aws.customizations#s3UnwrappedXmlOutput"),
+            error_in_success: false,
             pagination,
             waiters,
             url_encoded_response: None,

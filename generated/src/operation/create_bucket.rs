@@ -538,6 +538,7 @@ impl CreateBucketFluentBuilder {
         self.client
             .invoke(
                 "CreateBucket",
+                false,
                 serialize(&input)?,
                 &params,
                 deserialize,

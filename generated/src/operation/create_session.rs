@@ -507,6 +507,7 @@ impl CreateSessionFluentBuilder {
         self.client
             .invoke(
                 "CreateSession",
+                false,
                 serialize(&input)?,
                 &params,
                 deserialize,

@@ -198,6 +198,7 @@ impl DeleteBucketFluentBuilder {
         self.client
             .invoke(
                 "DeleteBucket",
+                false,
                 serialize(&input)?,
                 &params,
                 deserialize,

@@ -243,6 +243,7 @@ impl GetBucketLocationFluentBuilder {
         self.client
             .invoke(
                 "GetBucketLocation",
+                false,
                 serialize(&input)?,
                 &params,
                 deserialize,

@@ -328,6 +328,7 @@ impl HeadBucketFluentBuilder {
         self.client
             .invoke(
                 "HeadBucket",
+                false,
                 serialize(&input)?,
                 &params,
                 deserialize,

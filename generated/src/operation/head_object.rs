@@ -1624,6 +1624,7 @@ impl HeadObjectFluentBuilder {
         self.client
             .invoke(
                 "HeadObject",
+                false,
                 serialize(&input)?,
                 &params,
                 deserialize,

@@ -314,6 +314,7 @@ impl ListBucketsFluentBuilder {
         self.client
             .invoke(
                 "ListBuckets",
+                false,
                 serialize(&input)?,
                 &params,
                 deserialize,

@@ -256,6 +256,7 @@ impl ListDirectoryBucketsFluentBuilder {
         self.client
             .invoke(
                 "ListDirectoryBuckets",
+                false,
                 serialize(&input)?,
                 &params,
                 deserialize,

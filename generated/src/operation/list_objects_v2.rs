@@ -721,6 +721,7 @@ impl ListObjectsV2FluentBuilder {
             self.client
                 .invoke(
                     "ListObjectsV2",
+                    false,
                     serialize(&input)?,
                     &params,
                     deserialize,

@@ -280,7 +280,8 @@ pub fn config(retry: RetryConfig) -> ClientConfig {
 }
 
 /// A `GET /` to `server`, signed with SigV4, whose output is the response body as text and
-/// whose modeled error is the response's error code (`"none"` without one).
+/// whose modeled error is the response's error code (`"none"` without one); like CopyObject,
+/// its 200 responses may carry an `<Error>` body.
 pub fn operation(server: &Server) -> Operation<'static, String, String> {
     let auth = AuthScheme::new("sigv4".to_owned())
         .signing_name("s3")
@@ -288,6 +289,7 @@ pub fn operation(server: &Server) -> Operation<'static, String, String> {
     Operation {
         name: "Test",
         bucket: None,
+        error_in_success: true,
         request: SerializedRequest::new(Method::GET),
         endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
         deserialize: |response: &Response<Bytes>| {
