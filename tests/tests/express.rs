@@ -371,6 +371,30 @@ async fn a_dropped_caller_does_not_cancel_the_session_load() {
 }
 
 #[tokio::test]
+async fn a_refresh_completes_though_the_caller_that_started_it_is_dropped() {
+    let setup = setup().await;
+    let client = setup.client();
+    list(&client, BUCKET).await;
+    setup.clock.advance(Duration::from_secs(250));
+    setup
+        .server
+        .set_create_session_delay(Duration::from_millis(200));
+    // Polled once (the lookup starts the refresh), then dropped mid-request.
+    let call = client.list_objects_v2().bucket(BUCKET).send();
+    assert!(tokio::time::timeout(Duration::ZERO, call).await.is_err());
+    setup.until_create_sessions(2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    setup.server.set_create_session_delay(Duration::ZERO);
+    list(&client, BUCKET).await;
+    assert_eq!(
+        setup.sessions_used().last(),
+        Some(&2),
+        "the refreshed session"
+    );
+    assert_eq!(setup.server.create_session_calls(), 2);
+}
+
+#[tokio::test]
 async fn the_least_recently_used_session_is_evicted_at_capacity() {
     let setup = setup().await;
     let config = setup
