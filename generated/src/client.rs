@@ -2,6 +2,19 @@
 
 //! The client.
 use std::sync::Arc;
+/// What the service asks of the runtime beyond SigV4 and its protocol.
+const RULES: s3_runtime::client::ServiceRules = s3_runtime::client::ServiceRules {
+    signing: s3_runtime::sigv4::SigningSettings::s3(),
+    status_codes: &[
+        (301, "PermanentRedirect"),
+        (304, "NotModified"),
+        (400, "BadRequest"),
+        (403, "Forbidden"),
+        (404, "NotFound"),
+        (412, "PreconditionFailed"),
+    ],
+    content_length_on_put_and_post: true,
+};
 /// A client for Amazon Simple Storage Service: one method per operation.
 ///
 /// Cheap to clone: clones share the configuration, the connection pool and caches.
@@ -20,6 +33,7 @@ impl Client {
         Self {
             inner: Arc::new_cyclic(|inner| Inner {
                 runtime: s3_runtime::client::Runtime::new(config.runtime())
+                    .with_rules(RULES)
                     .with_create_session(Arc::new(Sessions(inner.clone()))),
                 config: config.clone(),
             }),

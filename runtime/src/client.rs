@@ -141,6 +141,35 @@ impl ClientConfig {
     }
 }
 
+/// What a service asks of the runtime beyond SigV4 and its protocol, as the generated client
+/// hands it over (from its service's patches).
+#[derive(Debug, Clone)]
+pub struct ServiceRules {
+    /// How `sigv4` requests are signed; `sigv4-s3express` ones the same, with the session token
+    /// in `x-amz-s3session-token`.
+    pub signing: SigningSettings,
+    /// The error code of an error response without a body, by status (a HEAD response cannot
+    /// carry one).
+    pub status_codes: &'static [(u16, &'static str)],
+    /// Send `Content-Length` on every PUT and POST, `0` for an empty body.
+    pub content_length_on_put_and_post: bool,
+}
+
+impl ServiceRules {
+    /// Standard SigV4, no codes from bare statuses, `Content-Length` only with a body.
+    pub const STANDARD: Self = Self {
+        signing: SigningSettings::standard(),
+        status_codes: &[],
+        content_length_on_put_and_post: false,
+    };
+}
+
+impl Default for ServiceRules {
+    fn default() -> Self {
+        Self::STANDARD
+    }
+}
+
 /// A boxed future that can move between threads, as paginators hold the page in flight.
 pub type SendFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
@@ -178,6 +207,7 @@ pub struct Runtime {
     sessions: SessionCache,
     session_mode: Option<Arc<str>>,
     create_session: Option<SharedCreateSession>,
+    rules: ServiceRules,
 }
 
 impl fmt::Debug for Runtime {
@@ -234,7 +264,14 @@ impl Runtime {
             sessions: config.sessions.clone(),
             session_mode: config.session_mode.clone(),
             create_session: None,
+            rules: ServiceRules::STANDARD,
         }
+    }
+
+    /// Follows `rules`, the service's, rather than [`ServiceRules::STANDARD`].
+    pub fn with_rules(mut self, rules: ServiceRules) -> Self {
+        self.rules = rules;
+        self
     }
 
     /// Creates the S3 Express sessions that `sigv4-s3express` requests are signed with through
@@ -323,8 +360,12 @@ impl Runtime {
             .http
             .as_ref()
             .map_err(|e| Error::Transport(TransportError::new(e.clone(), None)))?;
-        let auth = auth(&operation.endpoint)?;
-        let request = http_request(operation.request, &operation.endpoint)?;
+        let auth = auth(&operation.endpoint, &self.rules.signing)?;
+        let request = http_request(
+            operation.request,
+            &operation.endpoint,
+            self.rules.content_length_on_put_and_post,
+        )?;
         let max_attempts = self.retry.max_attempts();
         let mut permit: Option<RetryPermit> = None;
         let mut attempt = 0;
@@ -362,7 +403,7 @@ impl Runtime {
             };
             let kind = match &failure {
                 Failure::Response(response) => {
-                    let meta = rest::error_metadata(response);
+                    let meta = rest::error_metadata(response, self.rules.status_codes);
                     let date = retry::response_date(response.headers());
                     let skewed = date.is_some_and(|d| self.clock.is_skewed(d));
                     let kind = retry::classify_response(meta.status(), meta.code(), skewed);
@@ -387,7 +428,7 @@ impl Runtime {
                 .filter(|_| attempt < max_attempts)
                 .and_then(|kind| self.quota.acquire(kind));
             let Some(retry_permit) = retry_permit else {
-                return Err(failure.into_error(operation.deserialize_error, attempt));
+                return Err(failure.into_error(&self.rules, operation.deserialize_error, attempt));
             };
             tracing::debug!(attempt, ?kind, "retrying");
             permit = Some(retry_permit);
@@ -406,12 +447,13 @@ impl Failure {
     /// The error the operation fails with after `attempts` attempts.
     fn into_error<E>(
         self,
+        rules: &ServiceRules,
         deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
         attempts: u32,
     ) -> Error<E> {
         match self {
             Failure::Response(response) => {
-                let meta = rest::error_metadata(&response);
+                let meta = rest::error_metadata(&response, rules.status_codes);
                 let error = deserialize_error(&response, &meta);
                 Error::Service(ServiceError::new(error, meta))
             }
@@ -436,18 +478,22 @@ fn response_metadata(response: &Response<Bytes>) -> ErrorMetadata {
     meta
 }
 
-/// The signing settings of the endpoint's preferred auth scheme.
-fn auth<E>(endpoint: &Endpoint) -> Result<Auth, Error<E>> {
+/// The signing settings of the endpoint's preferred auth scheme, from the service's `signing`.
+fn auth<E>(endpoint: &Endpoint, signing: &SigningSettings) -> Result<Auth, Error<E>> {
     let scheme: &AuthScheme = endpoint
         .auth_schemes
         .first()
         .ok_or_else(|| BuildError::endpoint("the endpoint names no auth scheme"))?;
-    // Built at compile time: a request only copies them.
-    const SIGV4: SigningSettings = SigningSettings::s3();
-    const SIGV4_S3EXPRESS: SigningSettings = SigningSettings::s3_express();
+    const SESSION_TOKEN: HeaderName = HeaderName::from_static("x-amz-s3session-token");
     let (settings, identity) = match &*scheme.name {
-        "sigv4" => (SIGV4, Identity::Base),
-        "sigv4-s3express" => (SIGV4_S3EXPRESS, Identity::Session),
+        "sigv4" => (signing.clone(), Identity::Base),
+        "sigv4-s3express" => (
+            SigningSettings {
+                session_token_header: SESSION_TOKEN,
+                ..signing.clone()
+            },
+            Identity::Session,
+        ),
         other => {
             return Err(
                 BuildError::endpoint(format!("auth scheme `{other}` is not supported")).into(),
@@ -477,6 +523,7 @@ fn auth<E>(endpoint: &Endpoint) -> Result<Auth, Error<E>> {
 fn http_request<E>(
     request: SerializedRequest,
     endpoint: &Endpoint,
+    content_length_on_put_and_post: bool,
 ) -> Result<Request<Bytes>, Error<E>> {
     let uri = join_url(&endpoint.url, &request.path, &request.query);
     let uri: Uri = uri.parse().map_err(|e: http::uri::InvalidUri| {
@@ -493,8 +540,8 @@ fn http_request<E>(
             headers.append(name.clone(), value);
         }
     }
-    // S3 wants a length on every request that may carry a body, an empty one included.
-    if !request.body.is_empty() || matches!(request.method, Method::PUT | Method::POST) {
+    let put_or_post = matches!(request.method, Method::PUT | Method::POST);
+    if !request.body.is_empty() || (content_length_on_put_and_post && put_or_post) {
         headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
     }
     let mut http = Request::new(request.body);

@@ -403,8 +403,11 @@ pub fn is_error(response: &Response<Bytes>, error_in_success: bool) -> bool {
 }
 
 /// What an error response says: code, message and request ids from the `<Error>` body, or, for a
-/// response without one (HeadBucket's 404), a code derived from the status.
-pub fn error_metadata(response: &Response<Bytes>) -> ErrorMetadata {
+/// response without one (HeadBucket's 404), the code `status_codes` gives its status.
+pub fn error_metadata(
+    response: &Response<Bytes>,
+    status_codes: &[(u16, &'static str)],
+) -> ErrorMetadata {
     let status = response.status();
     let ids = RequestIds::from_response(response);
     let mut meta = ErrorMetadata::new(status.as_u16());
@@ -419,7 +422,13 @@ pub fn error_metadata(response: &Response<Bytes>) -> ErrorMetadata {
         request_id = request_id.or(body.request_id.map(|c| c.into_owned()));
         host_id = host_id.or(body.host_id.map(|c| c.into_owned()));
     }
-    if let Some(code) = code.or_else(|| code_for_status(status.as_u16()).map(str::to_owned)) {
+    let for_status = || {
+        status_codes
+            .iter()
+            .find(|(s, _)| *s == status.as_u16())
+            .map(|(_, code)| (*code).to_owned())
+    };
+    if let Some(code) = code.or_else(for_status) {
         meta = meta.with_code(code);
     }
     if let Some(id) = request_id {
@@ -429,19 +438,6 @@ pub fn error_metadata(response: &Response<Bytes>) -> ErrorMetadata {
         meta = meta.with_extended_request_id(id);
     }
     meta
-}
-
-/// The code S3 means by a status when it sends no body (HEAD responses cannot carry one).
-fn code_for_status(status: u16) -> Option<&'static str> {
-    Some(match status {
-        301 => "PermanentRedirect",
-        304 => "NotModified",
-        400 => "BadRequest",
-        403 => "Forbidden",
-        404 => "NotFound",
-        412 => "PreconditionFailed",
-        _ => return None,
-    })
 }
 
 /// The XML body of a response, entered at its root element, which must be `expected`.
@@ -456,6 +452,27 @@ pub fn xml_root<'a>(
         return Err(malformed(xml::XmlError::unexpected_root(expected, &found)));
     }
     Ok((reader, root))
+}
+
+/// The `<Error>` element of an error body, entered: the root, or with `wrapped` (restXml's
+/// default) the `<Error>` child of an `<ErrorResponse>` root.
+pub fn error_element(
+    body: &[u8],
+    wrapped: bool,
+) -> Result<(xml::Reader<'_>, xml::Element<'_>), ResponseError> {
+    if !wrapped {
+        return xml_root(body, "Error");
+    }
+    let (mut reader, _) = xml_root(body, "ErrorResponse")?;
+    while let Some(child) = reader.next_child().map_err(malformed)? {
+        if child.local_name() == b"Error" {
+            return Ok((reader, child));
+        }
+        reader.skip().map_err(malformed)?;
+    }
+    Err(ResponseError::new(
+        "the error response has no `Error` element",
+    ))
 }
 
 /// A required member the response lacks and that has no zero value (a structure or union).
@@ -516,7 +533,7 @@ mod tests {
             .header("x-amz-request-id", "R1")
             .body(Bytes::new())
             .unwrap();
-        let meta = error_metadata(&response);
+        let meta = error_metadata(&response, &[(404, "NotFound")]);
         assert_eq!(
             (meta.code(), meta.request_id()),
             (Some("NotFound"), Some("R1"))
@@ -533,7 +550,7 @@ mod tests {
             .unwrap();
         assert!(is_error(&response, true));
         assert!(!is_error(&response, false), "data, for other operations");
-        assert_eq!(error_metadata(&response).code(), Some("InternalError"));
+        assert_eq!(error_metadata(&response, &[]).code(), Some("InternalError"));
         let ok = Response::builder()
             .status(200)
             .body(Bytes::from("<ListAllMyBucketsResult/>"))

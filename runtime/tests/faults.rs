@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant, SystemTime};
 
-use s3_runtime::client::Runtime;
+use s3_runtime::client::{Runtime, ServiceRules};
 use s3_runtime::error::{Error, TimeoutKind};
 use s3_runtime::http::TimeoutConfig;
 use s3_runtime::retry::RetryConfig;
@@ -366,9 +366,17 @@ async fn an_html_page_with_a_final_status_is_not_retried() {
     let page = "<html><body>Forbidden</body></html>";
     let server =
         Server::start(move |_, _| respond(403, &[("content-type", "text/html")], page)).await;
-    let err = invoke(&server, short_read()).await.unwrap_err();
+    // A service whose bodiless 403 means `Forbidden`, as S3's does.
+    let rules = ServiceRules {
+        status_codes: &[(403, "Forbidden")],
+        ..ServiceRules::STANDARD
+    };
+    let err = Runtime::new(&config(retry()))
+        .with_rules(rules)
+        .invoke(operation(&server))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Service(_)), "{err:?}");
-    // The code S3 means by a bodiless 403.
     assert_eq!((err.status(), err.code()), (Some(403), Some("Forbidden")));
     assert_attempts(&server, 1);
 }

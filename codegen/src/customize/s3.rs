@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use crate::ir::{
-    Binding, DecodedString, Ir, MemberIr, NamedKind, PathSegment, RustType, SessionAuth,
-    StructureIr, TypeDef, UrlEncodedResponse,
+    Binding, DecodedString, Ir, MemberIr, NamedKind, PathSegment, RuntimeRules, RustType,
+    SessionAuth, StructureIr, TypeDef, UrlEncodedResponse,
 };
 use crate::Error;
 
@@ -26,7 +26,36 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
     session_auth_env_var(ir)?;
     express_sessions_from_create_session(ir)?;
     list_keys_url_encoded(ir)?;
-    errors_in_200_responses(ir)
+    errors_in_200_responses(ir)?;
+    runtime_rules(ir)
+}
+
+/// What S3 asks of the runtime:
+/// - SigV4 as S3 signs it: the path is taken literally (`a//b/../c` is a key), encoded once, and
+///   `x-amz-content-sha256` carries the payload hash;
+/// - error responses without a body (every HEAD error) mean a code by their status, which
+///   the modeled `NotFound` of HeadBucket and HeadObject relies on;
+/// - `Content-Length` on every PUT and POST, `0` included, or S3 answers `411 Length Required`.
+fn runtime_rules(ir: &mut Ir<'_>) -> Result<(), Error> {
+    if ir.service.signing_name.is_some_and(|name| name != "s3") {
+        return Err(Error::new(format!(
+            "S3 patch `runtime_rules`: the service signs as {:?}, not `s3`",
+            ir.service.signing_name
+        )));
+    }
+    ir.service.runtime_rules = RuntimeRules {
+        s3_signing: true,
+        status_codes: vec![
+            (301, "PermanentRedirect"),
+            (304, "NotModified"),
+            (400, "BadRequest"),
+            (403, "Forbidden"),
+            (404, "NotFound"),
+            (412, "PreconditionFailed"),
+        ],
+        content_length_on_put_and_post: true,
+    };
+    Ok(())
 }
 
 /// S3 may answer CopyObject, CompleteMultipartUpload and UploadPartCopy with `200 OK` and then,

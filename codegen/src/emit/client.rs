@@ -10,7 +10,7 @@ use super::{
 };
 use crate::ir::{
     AcceptorState, DecodedString, EndpointParam, EndpointParamType, Ir, Matcher, OperationIr,
-    Pagination, RustType, SessionAuth, UrlEncodedResponse, Waiter,
+    Pagination, RuntimeRules, RustType, SessionAuth, UrlEncodedResponse, Waiter,
 };
 use crate::naming::ident;
 use crate::{Error, GeneratedFile};
@@ -288,21 +288,22 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
 
 fn client(ir: &Ir<'_>) -> TokenStream {
     let session_auth = ir.service.session_auth.as_ref();
+    let runtime = quote!(s3_runtime::client::Runtime::new(config.runtime()).with_rules(RULES));
     let inner = match session_auth {
         Some(_) => quote! {
             Arc::new_cyclic(|inner| Inner {
-                runtime: s3_runtime::client::Runtime::new(config.runtime())
-                    .with_create_session(Arc::new(Sessions(inner.clone()))),
+                runtime: #runtime.with_create_session(Arc::new(Sessions(inner.clone()))),
                 config: config.clone(),
             })
         },
         None => quote! {
             Arc::new(Inner {
-                runtime: s3_runtime::client::Runtime::new(config.runtime()),
+                runtime: #runtime,
                 config: config.clone(),
             })
         },
     };
+    let rules = service_rules(&ir.service.runtime_rules);
     let bucket = match session_auth {
         Some(auth) => {
             let scope = ident(&auth.scope);
@@ -345,6 +346,8 @@ fn client(ir: &Ir<'_>) -> TokenStream {
         //! The client.
 
         use std::sync::Arc;
+
+        #rules
 
         #client_doc
         ///
@@ -406,6 +409,28 @@ fn client(ir: &Ir<'_>) -> TokenStream {
         }
 
         #sessions
+    }
+}
+
+/// `RULES`: the service's rules for the runtime.
+fn service_rules(rules: &RuntimeRules) -> TokenStream {
+    let signing = if rules.s3_signing {
+        quote!(s3_runtime::sigv4::SigningSettings::s3())
+    } else {
+        quote!(s3_runtime::sigv4::SigningSettings::standard())
+    };
+    let codes = rules.status_codes.iter().map(|(status, code)| {
+        let status = proc_macro2::Literal::u16_unsuffixed(*status);
+        quote!((#status, #code))
+    });
+    let content_length = rules.content_length_on_put_and_post;
+    quote! {
+        /// What the service asks of the runtime beyond SigV4 and its protocol.
+        const RULES: s3_runtime::client::ServiceRules = s3_runtime::client::ServiceRules {
+            signing: #signing,
+            status_codes: &[#(#codes),*],
+            content_length_on_put_and_post: #content_length,
+        };
     }
 }
 

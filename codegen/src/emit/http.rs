@@ -562,14 +562,15 @@ pub fn error_deserializer(op: &OperationIr<'_>) -> TokenStream {
     }
 }
 
-/// `from_response` for a modeled error: its members from the headers and the `<Error>` body.
-pub fn error_reader(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
+/// `from_response` for a modeled error: its members from the headers and the `<Error>` element,
+/// wrapped in `<ErrorResponse>` or not as the protocol trait says.
+pub fn error_reader(s: &StructureIr<'_>, wrapped: bool) -> Result<TokenStream, Error> {
     let builder = response_builder(s)?;
     let has_body = s.members.iter().any(|m| m.binding == Binding::Body);
     let body = has_body.then(|| -> Result<TokenStream, Error> {
         let children = child_loop(&s.members)?;
         Ok(quote! {
-            if let Ok((mut r, _)) = s3_runtime::rest::xml_root(response.body(), "Error") {
+            if let Ok((mut r, _)) = s3_runtime::rest::error_element(response.body(), #wrapped) {
                 let mut read = |r: &mut s3_runtime::xml::Reader<'_>| -> Result<(), s3_runtime::xml::XmlError> {
                     #children
                     Ok(())

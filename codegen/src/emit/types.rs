@@ -18,10 +18,15 @@ pub fn files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
     let mut modules = Vec::new();
     for def in &ir.types {
         let (name, tokens) = match def {
-            TypeDef::Structure(s) => (
-                &s.name,
-                structure(s, &format!("The `{}` structure.", s.id.name()))?,
-            ),
+            TypeDef::Structure(s) => {
+                let mut tokens = structure(s, &format!("The `{}` structure.", s.id.name()))?;
+                if let Role::Error { .. } = s.role {
+                    let name = ident(&s.name);
+                    let reader = super::http::error_reader(s, ir.service.error_wrapped)?;
+                    tokens.extend(quote!(impl #name { #reader }));
+                }
+                (&s.name, tokens)
+            }
             TypeDef::Union(u) => (&u.name, union(u)?),
             TypeDef::Enum(e) => (&e.name, enumeration(e)),
         };
@@ -144,13 +149,6 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
             impl std::error::Error for #name {}
         }
     });
-    let error_reader = match s.role {
-        Role::Error { .. } => {
-            let reader = super::http::error_reader(s)?;
-            quote!(impl #name { #reader })
-        }
-        _ => quote!(),
-    };
     let builder_doc = doc(&format!("A builder for [`{}`].", s.name));
     Ok(quote! {
         #docs
@@ -174,7 +172,6 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
 
         #debug
         #error_impls
-        #error_reader
 
         #builder_doc
         #builder_derive

@@ -48,7 +48,25 @@ pub struct ServiceIr<'m> {
     /// How the client creates the sessions that session auth signs with, when the service has
     /// it (set by a service patch: no trait says so).
     pub session_auth: Option<SessionAuth>,
+    /// Whether error bodies wrap `<Error>` in `<ErrorResponse>`: restXml's default, unless the
+    /// protocol trait says `noErrorWrapping`.
+    pub error_wrapped: bool,
+    /// What the runtime does beyond standard SigV4 and the protocol (set by service patches).
+    pub runtime_rules: RuntimeRules,
     pub traits: &'m Traits,
+}
+
+/// The runtime's service rules (`s3_runtime::client::ServiceRules`), as the generated client
+/// hands them over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuntimeRules {
+    /// Sign as S3 wants: the path neither normalised nor encoded twice, `x-amz-content-sha256`
+    /// sent; otherwise standard SigV4.
+    pub s3_signing: bool,
+    /// The error code of an error response without a body, by status.
+    pub status_codes: Vec<(u16, &'static str)>,
+    /// Send `Content-Length` on every PUT and POST, an empty body included.
+    pub content_length_on_put_and_post: bool,
 }
 
 /// The operation that creates the session credentials of session auth (`sigv4-s3express`), and
@@ -434,6 +452,13 @@ impl<'m> Ir<'m> {
                 .and_then(|sigv4| sigv4.get("name"))
                 .and_then(Value::as_str),
             session_auth: None,
+            error_wrapped: !service_shape
+                .traits
+                .get(crate::PROTOCOL)
+                .and_then(|p| p.get("noErrorWrapping"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            runtime_rules: RuntimeRules::default(),
             traits: &service_shape.traits,
         };
         let bound = bound_operations(model, &service.operations, &service.resources)?;

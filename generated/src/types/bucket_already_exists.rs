@@ -20,14 +20,6 @@ impl std::fmt::Display for BucketAlreadyExists {
     }
 }
 impl std::error::Error for BucketAlreadyExists {}
-impl BucketAlreadyExists {
-    /// This error's members from an error response.
-    pub(crate) fn from_response(
-        _response: &http::Response<bytes::Bytes>,
-    ) -> Result<Self, s3_runtime::error::ResponseError> {
-        Ok(BucketAlreadyExists {})
-    }
-}
 /// A builder for [`BucketAlreadyExists`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BucketAlreadyExistsBuilder {}
@@ -35,5 +27,13 @@ impl BucketAlreadyExistsBuilder {
     /// Builds the [`BucketAlreadyExists`].
     pub fn build(self) -> BucketAlreadyExists {
         BucketAlreadyExists {}
+    }
+}
+impl BucketAlreadyExists {
+    /// This error's members from an error response.
+    pub(crate) fn from_response(
+        _response: &http::Response<bytes::Bytes>,
+    ) -> Result<Self, s3_runtime::error::ResponseError> {
+        Ok(BucketAlreadyExists {})
     }
 }

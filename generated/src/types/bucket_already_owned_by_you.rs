@@ -20,14 +20,6 @@ impl std::fmt::Display for BucketAlreadyOwnedByYou {
     }
 }
 impl std::error::Error for BucketAlreadyOwnedByYou {}
-impl BucketAlreadyOwnedByYou {
-    /// This error's members from an error response.
-    pub(crate) fn from_response(
-        _response: &http::Response<bytes::Bytes>,
-    ) -> Result<Self, s3_runtime::error::ResponseError> {
-        Ok(BucketAlreadyOwnedByYou {})
-    }
-}
 /// A builder for [`BucketAlreadyOwnedByYou`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BucketAlreadyOwnedByYouBuilder {}
@@ -35,5 +27,13 @@ impl BucketAlreadyOwnedByYouBuilder {
     /// Builds the [`BucketAlreadyOwnedByYou`].
     pub fn build(self) -> BucketAlreadyOwnedByYou {
         BucketAlreadyOwnedByYou {}
+    }
+}
+impl BucketAlreadyOwnedByYou {
+    /// This error's members from an error response.
+    pub(crate) fn from_response(
+        _response: &http::Response<bytes::Bytes>,
+    ) -> Result<Self, s3_runtime::error::ResponseError> {
+        Ok(BucketAlreadyOwnedByYou {})
     }
 }

@@ -20,14 +20,6 @@ impl std::fmt::Display for NoSuchBucket {
     }
 }
 impl std::error::Error for NoSuchBucket {}
-impl NoSuchBucket {
-    /// This error's members from an error response.
-    pub(crate) fn from_response(
-        _response: &http::Response<bytes::Bytes>,
-    ) -> Result<Self, s3_runtime::error::ResponseError> {
-        Ok(NoSuchBucket {})
-    }
-}
 /// A builder for [`NoSuchBucket`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NoSuchBucketBuilder {}
@@ -35,5 +27,13 @@ impl NoSuchBucketBuilder {
     /// Builds the [`NoSuchBucket`].
     pub fn build(self) -> NoSuchBucket {
         NoSuchBucket {}
+    }
+}
+impl NoSuchBucket {
+    /// This error's members from an error response.
+    pub(crate) fn from_response(
+        _response: &http::Response<bytes::Bytes>,
+    ) -> Result<Self, s3_runtime::error::ResponseError> {
+        Ok(NoSuchBucket {})
     }
 }

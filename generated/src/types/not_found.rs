@@ -20,14 +20,6 @@ impl std::fmt::Display for NotFound {
     }
 }
 impl std::error::Error for NotFound {}
-impl NotFound {
-    /// This error's members from an error response.
-    pub(crate) fn from_response(
-        _response: &http::Response<bytes::Bytes>,
-    ) -> Result<Self, s3_runtime::error::ResponseError> {
-        Ok(NotFound {})
-    }
-}
 /// A builder for [`NotFound`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NotFoundBuilder {}
@@ -35,5 +27,13 @@ impl NotFoundBuilder {
     /// Builds the [`NotFound`].
     pub fn build(self) -> NotFound {
         NotFound {}
+    }
+}
+impl NotFound {
+    /// This error's members from an error response.
+    pub(crate) fn from_response(
+        _response: &http::Response<bytes::Bytes>,
+    ) -> Result<Self, s3_runtime::error::ResponseError> {
+        Ok(NotFound {})
     }
 }
