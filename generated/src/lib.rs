@@ -3,7 +3,6 @@
 //! A typed client for Amazon Simple Storage Service, generated from its Smithy model (`com.amazonaws.s3#AmazonS3`).
 //!
 #![warn(missing_docs)]
-#![allow(deprecated)]
 #[rustfmt::skip]
 mod client;
 #[rustfmt::skip]

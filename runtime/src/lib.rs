@@ -10,6 +10,7 @@ pub mod endpoint;
 pub mod error;
 pub mod express;
 pub mod http;
+pub mod paginator;
 pub mod profile;
 pub mod region;
 pub mod rest;

@@ -528,6 +528,46 @@ async fn list_objects_v2_with_the_callers_encoding_is_returned_as_sent() {
     assert_eq!(out, listing(true, Some(EncodingType::Url)));
 }
 
+/// The paginator asks for `url` and decodes on every page, not only the first: after a page,
+/// the input is as the caller left it, with the next token. The canned listing repeats its
+/// next token, so the paginator stops after the second page.
+#[tokio::test]
+async fn every_page_of_the_list_objects_v2_paginator_is_url_decoded() {
+    use futures_core::Stream;
+    let server = CaptureServer::start(ok().body(LISTING)).await;
+    let mut pages = client(&server)
+        .list_objects_v2()
+        .bucket("amzn-s3-demo-bucket")
+        .into_paginator();
+    let mut outputs = Vec::new();
+    while let Some(page) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut pages).poll_next(cx)).await
+    {
+        outputs.push(page.unwrap());
+    }
+    let expected = listing(false, None);
+    assert_eq!(outputs.len(), 2);
+    for out in &outputs {
+        assert_eq!(out.contents, expected.contents);
+        assert_eq!(out.encoding_type, None);
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert!(request.sorted_query().contains(&"encoding-type=url"));
+    }
+    let token = |i: usize| {
+        requests[i]
+            .sorted_query()
+            .into_iter()
+            .find_map(|pair| pair.strip_prefix("continuation-token="))
+            .map(str::to_owned)
+    };
+    assert_eq!(token(0), None);
+    assert!(token(1)
+        .is_some_and(|t| t.starts_with("1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi5PcROI4wI")));
+}
+
 /// A server that ignores `encoding-type` and does not echo `EncodingType` sent its keys as they
 /// are: nothing is decoded, so a key with a literal `%` or `+` survives.
 #[tokio::test]

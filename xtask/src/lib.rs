@@ -114,7 +114,8 @@ pub fn ensure_files(crate_dir: &Path, files: &[GeneratedFile], mode: Mode) -> Re
     for file in files {
         let path = crate_dir.join(&file.path);
         match fs::read_to_string(&path) {
-            Ok(current) if current == file.contents => continue,
+            // A checkout that turned line endings into CRLF holds the same code.
+            Ok(current) if current.replace("\r\n", "\n") == file.contents => continue,
             Ok(_) => problems.push(format!("stale: {}", path.display())),
             Err(_) => problems.push(format!("missing: {}", path.display())),
         }

@@ -9,8 +9,9 @@ use super::{
     builder_ident, doc, doc_lines, file, is_copy, item_docs, rust_type, setter_docs, summary_docs,
 };
 use crate::ir::{
-    AcceptorState, DecodedString, EndpointParam, EndpointParamType, Ir, Matcher, OperationIr,
-    Pagination, RuntimeRules, RustType, SessionAuth, UrlEncodedResponse, Waiter,
+    AcceptorState, DecodedString, EndpointParam, EndpointParamType, Ir, Matcher, MemberIr,
+    OperationIr, Pagination, RuntimeRules, RustType, SessionAuth, StructureIr, UrlEncodedResponse,
+    Waiter,
 };
 use crate::naming::ident;
 use crate::{Error, GeneratedFile};
@@ -530,23 +531,53 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
     };
     let params_fn = endpoint_params_fn(op, ir)?;
     let error_in_success = op.error_in_success;
+    // A paginated operation sends through `send_input(client, &mut input)`, which `send` and
+    // the paginator's pages share; any other sends from `send` alone.
+    let paged = op.pagination.is_some();
+    let (client, input) = if paged {
+        (quote!(client), quote!(input))
+    } else {
+        (quote!(self.client), quote!(&input))
+    };
     let invoke = quote! {
-        let params = endpoint_params(self.client.config(), &input);
-        self.client
-            .invoke(#op_name, #error_in_success, serialize(&input)?, &params, deserialize, deserialize_error)
+        let params = endpoint_params(#client.config(), #input);
+        #client
+            .invoke(#op_name, #error_in_success, serialize(#input)?, &params, deserialize, deserialize_error)
             .await
     };
-    let (send_body, url_decode) = match &op.url_encoded_response {
+    let (body, url_decode) = match &op.url_encoded_response {
+        None if paged => (invoke, None),
         None => (quote!(let input = #build; #invoke), None),
         Some(encoding) => {
-            let (send, decode) = url_encoded_send(encoding, &output, &build, &invoke);
+            let build = (!paged).then_some(&build);
+            let (send, decode) = url_encoded_send(encoding, &output, build, &invoke);
             (send, Some(decode))
         }
+    };
+    let (send_body, send_input) = if paged {
+        let input_ty = ident(&op.input.name);
+        let send_input = quote! {
+            /// Sends `input`, for `send` and for each page of the paginator, which reuses it:
+            /// after a success, `input` is as it was.
+            async fn send_input(
+                client: &crate::Client,
+                input: &mut #input_ty,
+            ) -> Result<#output, s3_runtime::error::Error<#error>> {
+                #body
+            }
+        };
+        let send_body = quote! {
+            let mut input = #build;
+            send_input(&self.client, &mut input).await
+        };
+        (send_body, Some(send_input))
+    } else {
+        (body, None)
     };
     let paginator = op
         .pagination
         .as_ref()
-        .map(|p| paginator(op, p))
+        .map(|p| paginator(op, p, fallible))
         .transpose()?;
     let waiters = (!op.waiters.is_empty()).then(|| {
         let waiters = op.waiters.iter().map(|w| waiter(op, w));
@@ -579,6 +610,7 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
         }
 
         #params_fn
+        #send_input
         #url_decode
         #paginator
         #waiters
@@ -587,10 +619,14 @@ pub fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, 
 
 /// `send()` of an operation whose response strings the client has URL-encoded unless the
 /// caller chose an encoding: sets the encoding, then decodes what the service encoded.
+///
+/// With `build`, the body of `send`, which builds its own input; without, the body of a
+/// paginated operation's `send_input`, which takes `input: &mut Input` and, on success,
+/// clears the encoding it set so that the next page asks again.
 fn url_encoded_send(
     encoding: &UrlEncodedResponse,
     output: &Ident,
-    build: &TokenStream,
+    build: Option<&TokenStream>,
     invoke: &TokenStream,
 ) -> (TokenStream, TokenStream) {
     let (member, enum_type, value) = (
@@ -613,14 +649,19 @@ fn url_encoded_send(
             }
         }
     });
+    let (build, restore) = match build {
+        Some(build) => (Some(quote!(let mut input = #build;)), None),
+        None => (None, Some(quote!(if decode { input.#member = None; }))),
+    };
     let send = quote! {
-        let mut input = #build;
+        #build
         let decode = input.#member.is_none();
         if decode {
             // Strings XML cannot carry (control characters) come back percent-encoded.
             input.#member = Some(crate::types::#enum_type::from(#value));
         }
         let mut output = { #invoke }?;
+        #restore
         if decode && output.#echo.as_ref().is_some_and(|e| e.as_str() == #value) {
             url_decode(&mut output).map_err(s3_runtime::error::Error::Response)?;
         }
@@ -706,90 +747,103 @@ fn waiter(op: &OperationIr<'_>, waiter: &Waiter<'_>) -> TokenStream {
     }
 }
 
-/// `into_paginator()` and the paginator: a stream of pages that follows the output token until it
-/// is absent, empty or repeated (a server bug that would otherwise page forever).
-fn paginator(op: &OperationIr<'_>, pagination: &Pagination) -> Result<TokenStream, Error> {
+/// `into_paginator()`, and `into_items()` when the trait names the items: the runtime's
+/// [`Paginator`](s3_runtime::paginator::Paginator) given the built input, two token accessors
+/// and `send_input`, so the stream itself is written once, in the runtime.
+fn paginator(
+    op: &OperationIr<'_>,
+    pagination: &Pagination,
+    fallible: bool,
+) -> Result<TokenStream, Error> {
     let builder = format_ident!("{}FluentBuilder", op.name);
-    let name = format_ident!("{}Paginator", op.name);
-    let output = ident(&op.output.name);
+    let (input, output) = (ident(&op.input.name), ident(&op.output.name));
     let error = format_ident!("{}Error", op.name);
-    let input_token = ident(&pagination.input_token);
-    let output_token = ident(&pagination.output_token);
-    let token_member = op
-        .output
-        .members
-        .iter()
-        .find(|m| m.field == pagination.output_token)
-        .ok_or_else(|| Error::new(format!("{}: no output token member", op.id)))?;
-    // A string token also ends the pages when empty.
-    let next_token = if token_member.ty == RustType::String {
-        quote!(output.#output_token.as_ref().filter(|token| !token.is_empty()))
+    fn member<'s, 'm>(s: &'s StructureIr<'m>, field: &str) -> Result<&'s MemberIr<'m>, Error> {
+        s.members
+            .iter()
+            .find(|m| m.field == field)
+            .ok_or_else(|| Error::new(format!("{}: no member `{field}`", s.id)))
+    }
+    let input_token = member(&op.input, &pagination.input_token)?;
+    let output_token = member(&op.output, &pagination.output_token)?;
+    // Smithy says tokens should be strings (and never required); maps are allowed but rare.
+    for token in [input_token, output_token] {
+        if token.ty != RustType::String || !token.optional() {
+            return Err(Error::unsupported(format!(
+                "{}: paginator tokens are optional strings here, and `{}` is not one",
+                op.id, token.name
+            )));
+        }
+    }
+    let (input_field, output_field) = (ident(&input_token.field), ident(&output_token.field));
+    let build = if fallible {
+        quote!(self.input.build())
     } else {
-        quote!(output.#output_token.as_ref())
+        quote!(Ok(self.input.build()))
     };
-    let doc_line = doc(&format!(
-        "The pages of `{}`: a [`Stream`](futures_core::Stream) of outputs, one request each, \
-         following `{}`.",
-        op.name, pagination.output_token
-    ));
-    let into_doc = doc(&format!(
-        "Pages through every result: each item of the stream is one `{}` response.",
-        op.name
-    ));
+    let mut text = format!(
+        "Pages through every result: a [`Stream`](futures_core::Stream) of `{}` responses, one \
+         request each, each request after the first with the previous response's `{}` as `{}`, \
+         until that token is absent, empty or repeated; the first error ends the stream.",
+        op.name, output_token.field, input_token.field
+    );
+    if let Some(page_size) = &pagination.page_size {
+        text.push_str(&format!(
+            " [`{page_size}`](Self::{page_size}) sets the page size."
+        ));
+    }
+    text.push_str(" See [`Paginator`](s3_runtime::paginator::Paginator).");
+    let into_doc = doc(&text);
+    let into_items = pagination
+        .items
+        .as_ref()
+        .map(|items| -> Result<TokenStream, Error> {
+            let items = member(&op.output, items)?;
+            if !matches!(items.ty, RustType::List(_) | RustType::Map(_)) {
+                return Err(Error::new(format!(
+                    "{}: the paginated items `{}` are not a list or map",
+                    op.id, items.name
+                )));
+            }
+            let (field, ty) = (ident(&items.field), rust_type(&items.ty));
+            let take = if items.optional() {
+                quote!(output.#field.unwrap_or_default())
+            } else {
+                quote!(output.#field)
+            };
+            let doc = doc(&format!(
+                "Every item of every page's `{}`, in order: the pages of \
+                 [`into_paginator`](Self::into_paginator), flattened.",
+                items.field
+            ));
+            Ok(quote! {
+                #doc
+                pub fn into_items(self) -> s3_runtime::paginator::Items<#input, #output, #error, #ty> {
+                    self.into_paginator().items(|output| #take)
+                }
+            })
+        })
+        .transpose()?;
     Ok(quote! {
         impl #builder {
             #into_doc
-            pub fn into_paginator(self) -> #name {
-                #name { builder: self, page: None, done: false }
+            pub fn into_paginator(self) -> s3_runtime::paginator::Paginator<#input, #output, #error> {
+                let client = self.client;
+                s3_runtime::paginator::Paginator::new(
+                    #build,
+                    |input| &mut input.#input_field,
+                    |output| output.#output_field.as_deref(),
+                    move |mut input| {
+                        let client = client.clone();
+                        Box::pin(async move {
+                            let result = send_input(&client, &mut input).await;
+                            (input, result)
+                        })
+                    },
+                )
             }
-        }
 
-        #doc_line
-        ///
-        /// The first error ends the stream.
-        pub struct #name {
-            builder: #builder,
-            page: Option<s3_runtime::client::SendFuture<Result<#output, s3_runtime::error::Error<#error>>>>,
-            done: bool,
-        }
-
-        impl std::fmt::Debug for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!(#name))
-                    .field("builder", &self.builder)
-                    .field("done", &self.done)
-                    .finish_non_exhaustive()
-            }
-        }
-
-        impl futures_core::Stream for #name {
-            type Item = Result<#output, s3_runtime::error::Error<#error>>;
-
-            fn poll_next(
-                mut self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<Option<Self::Item>> {
-                if self.done {
-                    return std::task::Poll::Ready(None);
-                }
-                let builder = self.builder.clone();
-                let page = self.page.get_or_insert_with(|| Box::pin(builder.send()));
-                let std::task::Poll::Ready(result) = page.as_mut().poll(cx) else {
-                    return std::task::Poll::Pending;
-                };
-                self.page = None;
-                let next = match &result {
-                    Ok(output) => #next_token
-                        .filter(|token| self.builder.input.#input_token.as_ref() != Some(*token))
-                        .cloned(),
-                    Err(_) => None,
-                };
-                match next {
-                    Some(token) => self.builder.input.#input_token = Some(token),
-                    None => self.done = true,
-                }
-                std::task::Poll::Ready(Some(result))
-            }
+            #into_items
         }
     })
 }

@@ -5,12 +5,13 @@ mod endpoint;
 mod http;
 mod operation;
 mod types;
+mod values;
 mod xml;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Ir, ListType, MapType, MemberIr, RustType};
+use crate::ir::{Ir, ListType, MapType, MemberIr, RustType, StructureIr};
 use crate::naming::ident;
 use crate::{Error, GeneratedFile};
 
@@ -50,8 +51,6 @@ fn lib_rs(ir: &Ir<'_>) -> TokenStream {
     quote! {
         #docs
         #![warn(missing_docs)]
-        // The generated code reads and writes deprecated members too; users still get warnings.
-        #![allow(deprecated)]
 
         // The files are prettyplease's formatting, which `cargo xtask codegen --check` guards.
         #[rustfmt::skip]
@@ -174,6 +173,14 @@ fn first_sentence(text: &str) -> String {
         }
     }
     paragraph.replace('\n', " ")
+}
+
+/// `#[allow(deprecated)]`, with its reason, for code that moves every member of `s`, when some
+/// are deprecated: building, reading and writing them is not a use the warning is for.
+pub fn allow_deprecated(s: &StructureIr<'_>) -> Option<TokenStream> {
+    s.members.iter().any(|m| m.deprecated).then(|| {
+        quote!(#[allow(deprecated, reason = "moves the deprecated members too; their users are warned")])
+    })
 }
 
 /// The Rust type of a value.

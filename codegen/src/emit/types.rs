@@ -2,13 +2,12 @@
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use super::{
     builder_ident, debug_impl, doc, doc_attrs, field_type, file, is_copy, item_docs, lit,
     member_docs, rust_type, setter_docs,
 };
-use crate::ir::{EnumIr, Ir, MemberIr, Role, RustType, StructureIr, TypeDef};
+use crate::ir::{EnumIr, Ir, MemberIr, Role, StructureIr, TypeDef};
 use crate::naming::{ident, snake};
 use crate::{Error, GeneratedFile};
 
@@ -221,7 +220,7 @@ fn build_fn(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
     let mut inits = Vec::new();
     for m in &s.members {
         let field = ident(&m.field);
-        let init = if let Some(init) = defaulted(s, m, &quote!(self.#field))? {
+        let init = if let Some(init) = super::values::defaulted(s, m, &quote!(self.#field))? {
             init
         } else if m.required {
             let label = lit(m.field.trim_start_matches("r#"));
@@ -229,10 +228,11 @@ fn build_fn(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
         } else {
             quote!(self.#field)
         };
-        let init = boxed(m, init);
+        let init = super::values::boxed(m, init);
         inits.push(quote!(#field: #init));
     }
     let request_ids = (s.role == Role::Output).then(|| quote!(request_ids: Default::default(),));
+    let allow = super::allow_deprecated(s);
     Ok(if fallible {
         let doc = doc(&format!(
             "Builds the [`{}`], or says which required member is missing.",
@@ -240,6 +240,7 @@ fn build_fn(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
         ));
         quote! {
             #doc
+            #allow
             pub fn build(self) -> Result<#name, s3_runtime::error::BuildError> {
                 Ok(#name { #(#inits,)* #request_ids })
             }
@@ -248,88 +249,12 @@ fn build_fn(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
         let doc = doc(&format!("Builds the [`{}`].", s.name));
         quote! {
             #doc
+            #allow
             pub fn build(self) -> #name {
                 #name { #(#inits,)* #request_ids }
             }
         }
     })
-}
-
-/// A field's value, boxed if the member is recursive.
-pub(crate) fn boxed(m: &MemberIr<'_>, value: TokenStream) -> TokenStream {
-    match (m.boxed, m.optional()) {
-        (false, _) => value,
-        (true, true) => quote!(#value.map(Box::new)),
-        (true, false) => quote!(Box::new(#value)),
-    }
-}
-
-/// `value.unwrap_or(default)` for a member with a `@default` (`value` is its `Option`), or `None`
-/// for a member without one.
-pub(crate) fn defaulted(
-    s: &StructureIr<'_>,
-    m: &MemberIr<'_>,
-    value: &TokenStream,
-) -> Result<Option<TokenStream>, Error> {
-    let Some(default) = m.default else {
-        return Ok(None);
-    };
-    let default = default_value(&m.ty, default).ok_or_else(|| {
-        Error::new(format!(
-            "{}${}: unsupported default {default}",
-            s.id, m.name
-        ))
-    })?;
-    Ok(Some(if super::is_copy(&m.ty) {
-        quote!(#value.unwrap_or(#default))
-    } else {
-        quote!(#value.unwrap_or_else(|| #default))
-    }))
-}
-
-/// The Rust expression of a `@default` value.
-pub(crate) fn default_value(ty: &RustType, value: &Value) -> Option<TokenStream> {
-    Some(match (ty, value) {
-        (RustType::Bool, Value::Bool(b)) => quote!(#b),
-        (RustType::Byte, Value::Number(n)) => number(n.as_i64()? as i8),
-        (RustType::Short, Value::Number(n)) => number(n.as_i64()? as i16),
-        (RustType::Integer, Value::Number(n)) => number(n.as_i64()? as i32),
-        (RustType::Long, Value::Number(n)) => number(n.as_i64()?),
-        (RustType::Float, Value::Number(n)) => {
-            let f = Literal::f32_suffixed(n.as_f64()? as f32);
-            quote!(#f)
-        }
-        (RustType::Double, Value::Number(n)) => {
-            let f = Literal::f64_suffixed(n.as_f64()?);
-            quote!(#f)
-        }
-        (RustType::String | RustType::BigInteger | RustType::BigDecimal, Value::String(s)) => {
-            quote!(String::from(#s))
-        }
-        (RustType::Named { name, .. }, Value::String(s)) => {
-            let name = ident(name);
-            quote!(crate::types::#name::from(#s))
-        }
-        (RustType::Blob, Value::String(s)) if s.is_empty() => quote!(bytes::Bytes::new()),
-        (RustType::ByteStream, Value::String(s)) if s.is_empty() => {
-            quote!(s3_runtime::types::ByteStream::default())
-        }
-        (RustType::Timestamp, Value::Number(n)) => {
-            let secs = n.as_i64()?;
-            quote!(s3_runtime::time::DateTime::from_secs(#secs))
-        }
-        (RustType::List(_), Value::Array(a)) if a.is_empty() => quote!(Vec::new()),
-        (RustType::Map(_), Value::Object(o)) if o.is_empty() => {
-            quote!(std::collections::BTreeMap::new())
-        }
-        _ => return None,
-    })
-}
-
-fn number<T: Into<i64>>(n: T) -> TokenStream {
-    let n: i64 = n.into();
-    let lit = Literal::i64_unsuffixed(n);
-    quote!(#lit)
 }
 
 /// A union: a variant per member, plus `Unknown` for members a newer service added.
@@ -395,6 +320,11 @@ fn enumeration(e: &EnumIr<'_>) -> TokenStream {
         let docs = doc_attrs(v.docs, &[value]);
         quote!(#docs #deprecated)
     });
+    // Mapping every value to its variant names the deprecated ones too; their users still get
+    // the warning.
+    let allow = e.variants.iter().any(|v| v.deprecated).then(
+        || quote!(#[allow(deprecated, reason = "maps the wire values of deprecated variants too")]),
+    );
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -412,6 +342,7 @@ fn enumeration(e: &EnumIr<'_>) -> TokenStream {
             }
 
             /// The value as sent on the wire.
+            #allow
             pub fn as_str(&self) -> &str {
                 match self {
                     #(Self::#variant_idents => #values,)*
@@ -421,6 +352,7 @@ fn enumeration(e: &EnumIr<'_>) -> TokenStream {
         }
 
         impl From<&str> for #name {
+            #allow
             fn from(value: &str) -> Self {
                 match value {
                     #(#values => Self::#variant_idents,)*

@@ -87,8 +87,10 @@ fn struct_writer(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
             w.start(name, &all);
         }
     };
+    let allow = super::allow_deprecated(s);
     Ok(quote! {
         /// Writes this value as the element `name` with `attributes`.
+        #allow
         pub(crate) fn write_xml(&self, w: &mut s3_runtime::xml::Writer, name: &'static str, attributes: &[(&'static str, &str)]) {
             #start
             #body
@@ -275,8 +277,10 @@ fn struct_reader(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
         &quote!(s3_runtime::xml::XmlError::missing_element),
         &quote!(),
     )?;
+    let allow = super::allow_deprecated(s);
     Ok(quote! {
         /// Reads this value from the element the reader is in (`element`), consuming it.
+        #allow
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml::Reader<'_>,
             #element: &s3_runtime::xml::Element<'_>,
@@ -560,7 +564,7 @@ pub fn corrected_literal(
     for m in &s.members {
         let field = ident(&m.field);
         let label = lit(&m.xml.name);
-        let init = if let Some(init) = super::types::defaulted(s, m, &quote!(#builder.#field))? {
+        let init = if let Some(init) = super::values::defaulted(s, m, &quote!(#builder.#field))? {
             init
         } else if !m.required {
             quote!(#builder.#field)
@@ -589,7 +593,7 @@ pub fn corrected_literal(
                 _ => quote!(#builder.#field.unwrap_or_default()),
             }
         };
-        let init = super::types::boxed(m, init);
+        let init = super::values::boxed(m, init);
         inits.push(quote!(#field: #init));
     }
     let extra = (s.role == crate::ir::Role::Output).then(|| quote!(request_ids: #request_ids,));

@@ -251,18 +251,8 @@ impl ListDirectoryBucketsFluentBuilder {
         ListDirectoryBucketsOutput,
         s3_runtime::error::Error<ListDirectoryBucketsError>,
     > {
-        let input = self.input.build();
-        let params = endpoint_params(self.client.config(), &input);
-        self.client
-            .invoke(
-                "ListDirectoryBuckets",
-                false,
-                serialize(&input)?,
-                &params,
-                deserialize,
-                deserialize_error,
-            )
-            .await
+        let mut input = self.input.build();
+        send_input(&self.client, &mut input).await
     }
 }
 /// The endpoint parameters of a request: the client's settings, the input's context
@@ -291,74 +281,59 @@ pub fn endpoint_params<'a>(
         disable_s3_express_session_auth: Some(true),
     }
 }
+/// Sends `input`, for `send` and for each page of the paginator, which reuses it:
+/// after a success, `input` is as it was.
+async fn send_input(
+    client: &crate::Client,
+    input: &mut ListDirectoryBucketsInput,
+) -> Result<
+    ListDirectoryBucketsOutput,
+    s3_runtime::error::Error<ListDirectoryBucketsError>,
+> {
+    let params = endpoint_params(client.config(), input);
+    client
+        .invoke(
+            "ListDirectoryBuckets",
+            false,
+            serialize(input)?,
+            &params,
+            deserialize,
+            deserialize_error,
+        )
+        .await
+}
 impl ListDirectoryBucketsFluentBuilder {
-    /// Pages through every result: each item of the stream is one `ListDirectoryBuckets` response.
-    pub fn into_paginator(self) -> ListDirectoryBucketsPaginator {
-        ListDirectoryBucketsPaginator {
-            builder: self,
-            page: None,
-            done: false,
-        }
-    }
-}
-/// The pages of `ListDirectoryBuckets`: a [`Stream`](futures_core::Stream) of outputs, one request each, following `continuation_token`.
-///
-/// The first error ends the stream.
-pub struct ListDirectoryBucketsPaginator {
-    builder: ListDirectoryBucketsFluentBuilder,
-    page: Option<
-        s3_runtime::client::SendFuture<
-            Result<
-                ListDirectoryBucketsOutput,
-                s3_runtime::error::Error<ListDirectoryBucketsError>,
-            >,
-        >,
-    >,
-    done: bool,
-}
-impl std::fmt::Debug for ListDirectoryBucketsPaginator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(ListDirectoryBucketsPaginator))
-            .field("builder", &self.builder)
-            .field("done", &self.done)
-            .finish_non_exhaustive()
-    }
-}
-impl futures_core::Stream for ListDirectoryBucketsPaginator {
-    type Item = Result<
+    /// Pages through every result: a [`Stream`](futures_core::Stream) of `ListDirectoryBuckets` responses, one request each, each request after the first with the previous response's `continuation_token` as `continuation_token`, until that token is absent, empty or repeated; the first error ends the stream. [`max_directory_buckets`](Self::max_directory_buckets) sets the page size. See [`Paginator`](s3_runtime::paginator::Paginator).
+    pub fn into_paginator(
+        self,
+    ) -> s3_runtime::paginator::Paginator<
+        ListDirectoryBucketsInput,
         ListDirectoryBucketsOutput,
-        s3_runtime::error::Error<ListDirectoryBucketsError>,
-    >;
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        if self.done {
-            return std::task::Poll::Ready(None);
-        }
-        let builder = self.builder.clone();
-        let page = self.page.get_or_insert_with(|| Box::pin(builder.send()));
-        let std::task::Poll::Ready(result) = page.as_mut().poll(cx) else {
-            return std::task::Poll::Pending;
-        };
-        self.page = None;
-        let next = match &result {
-            Ok(output) => {
-                output
-                    .continuation_token
-                    .as_ref()
-                    .filter(|token| !token.is_empty())
-                    .filter(|token| {
-                        self.builder.input.continuation_token.as_ref() != Some(*token)
-                    })
-                    .cloned()
-            }
-            Err(_) => None,
-        };
-        match next {
-            Some(token) => self.builder.input.continuation_token = Some(token),
-            None => self.done = true,
-        }
-        std::task::Poll::Ready(Some(result))
+        ListDirectoryBucketsError,
+    > {
+        let client = self.client;
+        s3_runtime::paginator::Paginator::new(
+            Ok(self.input.build()),
+            |input| &mut input.continuation_token,
+            |output| output.continuation_token.as_deref(),
+            move |mut input| {
+                let client = client.clone();
+                Box::pin(async move {
+                    let result = send_input(&client, &mut input).await;
+                    (input, result)
+                })
+            },
+        )
+    }
+    /// Every item of every page's `buckets`, in order: the pages of [`into_paginator`](Self::into_paginator), flattened.
+    pub fn into_items(
+        self,
+    ) -> s3_runtime::paginator::Items<
+        ListDirectoryBucketsInput,
+        ListDirectoryBucketsOutput,
+        ListDirectoryBucketsError,
+        Vec<crate::types::Bucket>,
+    > {
+        self.into_paginator().items(|output| output.buckets.unwrap_or_default())
     }
 }

@@ -712,27 +712,7 @@ impl ListObjectsV2FluentBuilder {
         self,
     ) -> Result<ListObjectsV2Output, s3_runtime::error::Error<ListObjectsV2Error>> {
         let mut input = self.input.build()?;
-        let decode = input.encoding_type.is_none();
-        if decode {
-            input.encoding_type = Some(crate::types::EncodingType::from("url"));
-        }
-        let mut output = {
-            let params = endpoint_params(self.client.config(), &input);
-            self.client
-                .invoke(
-                    "ListObjectsV2",
-                    false,
-                    serialize(&input)?,
-                    &params,
-                    deserialize,
-                    deserialize_error,
-                )
-                .await
-        }?;
-        if decode && output.encoding_type.as_ref().is_some_and(|e| e.as_str() == "url") {
-            url_decode(&mut output).map_err(s3_runtime::error::Error::Response)?;
-        }
-        Ok(output)
+        send_input(&self.client, &mut input).await
     }
 }
 /// The endpoint parameters of a request: the client's settings, the input's context
@@ -761,6 +741,37 @@ pub fn endpoint_params<'a>(
         disable_s3_express_session_auth: config.disable_s3_express_session_auth(),
     }
 }
+/// Sends `input`, for `send` and for each page of the paginator, which reuses it:
+/// after a success, `input` is as it was.
+async fn send_input(
+    client: &crate::Client,
+    input: &mut ListObjectsV2Input,
+) -> Result<ListObjectsV2Output, s3_runtime::error::Error<ListObjectsV2Error>> {
+    let decode = input.encoding_type.is_none();
+    if decode {
+        input.encoding_type = Some(crate::types::EncodingType::from("url"));
+    }
+    let mut output = {
+        let params = endpoint_params(client.config(), input);
+        client
+            .invoke(
+                "ListObjectsV2",
+                false,
+                serialize(input)?,
+                &params,
+                deserialize,
+                deserialize_error,
+            )
+            .await
+    }?;
+    if decode {
+        input.encoding_type = None;
+    }
+    if decode && output.encoding_type.as_ref().is_some_and(|e| e.as_str() == "url") {
+        url_decode(&mut output).map_err(s3_runtime::error::Error::Response)?;
+    }
+    Ok(output)
+}
 /// Decodes the strings the service URL-encoded because `send` asked it to.
 fn url_decode(
     output: &mut ListObjectsV2Output,
@@ -778,70 +789,26 @@ fn url_decode(
     Ok(())
 }
 impl ListObjectsV2FluentBuilder {
-    /// Pages through every result: each item of the stream is one `ListObjectsV2` response.
-    pub fn into_paginator(self) -> ListObjectsV2Paginator {
-        ListObjectsV2Paginator {
-            builder: self,
-            page: None,
-            done: false,
-        }
-    }
-}
-/// The pages of `ListObjectsV2`: a [`Stream`](futures_core::Stream) of outputs, one request each, following `next_continuation_token`.
-///
-/// The first error ends the stream.
-pub struct ListObjectsV2Paginator {
-    builder: ListObjectsV2FluentBuilder,
-    page: Option<
-        s3_runtime::client::SendFuture<
-            Result<ListObjectsV2Output, s3_runtime::error::Error<ListObjectsV2Error>>,
-        >,
-    >,
-    done: bool,
-}
-impl std::fmt::Debug for ListObjectsV2Paginator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(stringify!(ListObjectsV2Paginator))
-            .field("builder", &self.builder)
-            .field("done", &self.done)
-            .finish_non_exhaustive()
-    }
-}
-impl futures_core::Stream for ListObjectsV2Paginator {
-    type Item = Result<
+    /// Pages through every result: a [`Stream`](futures_core::Stream) of `ListObjectsV2` responses, one request each, each request after the first with the previous response's `next_continuation_token` as `continuation_token`, until that token is absent, empty or repeated; the first error ends the stream. [`max_keys`](Self::max_keys) sets the page size. See [`Paginator`](s3_runtime::paginator::Paginator).
+    pub fn into_paginator(
+        self,
+    ) -> s3_runtime::paginator::Paginator<
+        ListObjectsV2Input,
         ListObjectsV2Output,
-        s3_runtime::error::Error<ListObjectsV2Error>,
-    >;
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        if self.done {
-            return std::task::Poll::Ready(None);
-        }
-        let builder = self.builder.clone();
-        let page = self.page.get_or_insert_with(|| Box::pin(builder.send()));
-        let std::task::Poll::Ready(result) = page.as_mut().poll(cx) else {
-            return std::task::Poll::Pending;
-        };
-        self.page = None;
-        let next = match &result {
-            Ok(output) => {
-                output
-                    .next_continuation_token
-                    .as_ref()
-                    .filter(|token| !token.is_empty())
-                    .filter(|token| {
-                        self.builder.input.continuation_token.as_ref() != Some(*token)
-                    })
-                    .cloned()
-            }
-            Err(_) => None,
-        };
-        match next {
-            Some(token) => self.builder.input.continuation_token = Some(token),
-            None => self.done = true,
-        }
-        std::task::Poll::Ready(Some(result))
+        ListObjectsV2Error,
+    > {
+        let client = self.client;
+        s3_runtime::paginator::Paginator::new(
+            self.input.build(),
+            |input| &mut input.continuation_token,
+            |output| output.next_continuation_token.as_deref(),
+            move |mut input| {
+                let client = client.clone();
+                Box::pin(async move {
+                    let result = send_input(&client, &mut input).await;
+                    (input, result)
+                })
+            },
+        )
     }
 }
