@@ -1,0 +1,1 @@
+//! Example programs using the generated S3 client; see `examples/`.
