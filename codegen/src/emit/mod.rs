@@ -1,11 +1,16 @@
 //! Token emitters: one module per kind of generated code, and the helpers they share.
 
 mod client;
+mod config;
 mod endpoint;
+mod fluent;
 mod http;
 mod operation;
+mod paginate;
+mod params;
 mod types;
 mod values;
+mod waiter;
 mod xml;
 
 use proc_macro2::{Literal, TokenStream};
@@ -25,7 +30,8 @@ pub fn crate_files(ir: &Ir<'_>) -> Result<Vec<GeneratedFile>, Error> {
     files.push(file("src/lib.rs", lib_rs(ir))?);
     files.extend(types::files(ir)?);
     files.extend(operation::files(ir)?);
-    files.extend(client::files(ir)?);
+    files.push(config::config_file(ir)?);
+    files.push(client::client_file(ir)?);
     files.extend(endpoint::files(ir)?);
     files.push(http::headers_file(ir)?);
     Ok(files)

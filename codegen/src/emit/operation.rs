@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{client, doc, file, http, types};
+use super::{doc, file, fluent, http, types};
 use crate::ir::{Ir, OperationIr};
 use crate::naming::{ident, snake};
 use crate::{Error, GeneratedFile};
@@ -48,7 +48,7 @@ fn operation(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
     let serialize = http::serializer(op, &ir.service)?;
     let deserialize = http::deserializer(op)?;
     let deserialize_error = http::error_deserializer(op);
-    let fluent = client::fluent_builder(op, ir)?;
+    let fluent = fluent::fluent_builder(op, ir)?;
     Ok(quote! {
         #docs
         #input

@@ -9,7 +9,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{endpoint, expr::Ty, Param, Text};
+use super::params::Param;
+use super::results::{endpoint, Text};
+use super::typed::Ty;
 use crate::ir::{EndpointParamType, Ir};
 use crate::naming::ident;
 

@@ -3,11 +3,17 @@
 //!
 //! Optional values follow the BDD semantics: a function given an unset argument yields unset,
 //! `coalesce` picks the first set value, and a condition that yields unset or `false` is false.
+//!
+//! This file holds the expressions, the names in scope and the functions; the types are in
+//! `typed`, `getAttr` paths in `attr`, and string templates in `template`.
 
 use heck::ToSnakeCase;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use serde_json::Value;
+
+use super::attr::{attr, parse_path};
+use super::typed::{apply, Ty, Typed};
 
 /// An expression of the rule set.
 #[derive(Debug, Clone)]
@@ -50,106 +56,6 @@ impl Expr {
     }
 }
 
-/// The types of the rules language, as the generated Rust holds them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Ty {
-    Bool,
-    /// `&'a str`.
-    Str,
-    /// `&'static str`: literals, `ite` of literals, partition attributes. Kept apart so that a
-    /// result can use it without copying.
-    StaticStr,
-    /// `Cow<'a, str>`: `uriEncode` and `normalizedPath`, which sometimes allocate.
-    CowStr,
-    Int,
-    Url,
-    Arn,
-    Partition,
-    /// `rt::Segments<'a>`: a list of strings.
-    Array,
-}
-
-impl Ty {
-    /// The Rust type of a value of this type that lives as long as the parameters.
-    pub(super) fn rust(self) -> TokenStream {
-        match self {
-            Ty::Bool => quote!(bool),
-            Ty::Str => quote!(&'a str),
-            Ty::StaticStr => quote!(&'static str),
-            Ty::CowStr => quote!(::std::borrow::Cow<'a, str>),
-            Ty::Int => quote!(i64),
-            Ty::Url => quote!(rt::Url<'a>),
-            Ty::Arn => quote!(rt::Arn<'a>),
-            Ty::Partition => quote!(&'static rt::PartitionOutputs),
-            Ty::Array => quote!(rt::Segments<'a>),
-        }
-    }
-}
-
-/// A Rust expression with its rules type.
-#[derive(Clone)]
-pub(super) struct Typed {
-    pub(super) ts: TokenStream,
-    pub(super) ty: Ty,
-    pub(super) opt: bool,
-    /// Whether `ts` can take a postfix (`.x`) or a prefix operator without parentheses.
-    pub(super) atomic: bool,
-}
-
-impl Typed {
-    fn new(ts: TokenStream, ty: Ty, opt: bool) -> Self {
-        Typed {
-            ts,
-            ty,
-            opt,
-            atomic: true,
-        }
-    }
-
-    fn compound(ts: TokenStream, ty: Ty, opt: bool) -> Self {
-        Typed {
-            ts,
-            ty,
-            opt,
-            atomic: false,
-        }
-    }
-
-    /// The expression, parenthesized unless it is atomic.
-    fn operand(&self) -> TokenStream {
-        let ts = &self.ts;
-        if self.atomic {
-            ts.clone()
-        } else {
-            quote!((#ts))
-        }
-    }
-
-    /// Views any string as a plain `&str`; other types are unchanged.
-    fn into_str(self) -> Typed {
-        match self.ty {
-            Ty::StaticStr => Typed {
-                ty: Ty::Str,
-                ..self
-            },
-            _ => self.deref_cow(),
-        }
-    }
-
-    /// Views a `Cow<str>` as `&str`; other types are unchanged.
-    fn deref_cow(self) -> Typed {
-        if self.ty != Ty::CowStr {
-            return self;
-        }
-        let ts = self.operand();
-        if self.opt {
-            Typed::new(quote!(#ts.as_deref()), Ty::Str, true)
-        } else {
-            Typed::new(quote!(&*#ts), Ty::Str, false)
-        }
-    }
-}
-
 /// Where a name of the rule set lives.
 #[derive(Debug, Clone)]
 pub(super) struct Name {
@@ -166,7 +72,7 @@ pub(super) struct Name {
 
 impl Name {
     /// Reads the value where conditions run.
-    fn read(&self) -> Typed {
+    pub(super) fn read(&self) -> Typed {
         let ident = &self.ident;
         let place = if self.param {
             quote!(params.#ident)
@@ -458,20 +364,6 @@ fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Typed, String> {
     }
 }
 
-impl Typed {
-    /// Marks a non-optional result of an operator as needing parentheses.
-    fn compound_if_plain(self) -> Typed {
-        if self.opt {
-            self
-        } else {
-            Typed {
-                atomic: false,
-                ..self
-            }
-        }
-    }
-}
-
 fn expect(values: &[Typed], types: &[Ty], name: &str) -> Result<(), String> {
     for (i, (v, ty)) in values.iter().zip(types).enumerate() {
         if v.ty != *ty {
@@ -482,248 +374,4 @@ fn expect(values: &[Typed], types: &[Ty], name: &str) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Applies `body` to the arguments, propagating unset arguments: an optional argument is
-/// unwrapped first, and the result is unset if any is. `path`, if given, is a function that
-/// can stand for a one-argument body.
-fn apply(
-    args: Vec<Typed>,
-    ty: Ty,
-    returns_opt: bool,
-    path: Option<TokenStream>,
-    body: impl FnOnce(&[TokenStream]) -> TokenStream,
-) -> Typed {
-    let optional: Vec<usize> = (0..args.len()).filter(|&i| args[i].opt).collect();
-    let mut inner: Vec<TokenStream> = args.iter().map(Typed::operand).collect();
-    match optional.as_slice() {
-        [] => {
-            let ts = body(&inner);
-            Typed::new(ts, ty, returns_opt)
-        }
-        [i] => {
-            let receiver = args[*i].operand();
-            let combinator = if returns_opt {
-                quote!(and_then)
-            } else {
-                quote!(map)
-            };
-            let f = match path {
-                Some(path) if args.len() == 1 => path,
-                _ => {
-                    inner[*i] = quote!(x);
-                    let ts = body(&inner);
-                    quote!(|x| #ts)
-                }
-            };
-            Typed::new(quote!(#receiver.#combinator(#f)), ty, true)
-        }
-        many => {
-            let scrutinee: Vec<TokenStream> = many.iter().map(|&i| args[i].ts.clone()).collect();
-            let bound: Vec<Ident> = (0..many.len()).map(|k| format_ident!("x{k}")).collect();
-            for (k, &i) in many.iter().enumerate() {
-                let b = &bound[k];
-                inner[i] = quote!(#b);
-            }
-            let ts = body(&inner);
-            let value = if returns_opt { ts } else { quote!(Some(#ts)) };
-            Typed::compound(
-                quote!(match (#(#scrutinee),*) { (#(Some(#bound)),*) => #value, _ => None }),
-                ty,
-                true,
-            )
-        }
-    }
-}
-
-/// One step of a `getAttr` path.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Step {
-    Key(String),
-    Index(i64),
-}
-
-/// Parses `a.b[2]` into keys and indexes.
-pub(super) fn parse_path(path: &str) -> Result<Vec<Step>, String> {
-    let mut steps = Vec::new();
-    for part in path.split('.') {
-        let (key, index) = match part.split_once('[') {
-            Some((key, rest)) => {
-                let digits = rest
-                    .strip_suffix(']')
-                    .ok_or_else(|| format!("bad getAttr path {path:?}"))?;
-                let index = digits
-                    .parse::<i64>()
-                    .map_err(|_| format!("bad index in getAttr path {path:?}"))?;
-                (key, Some(index))
-            }
-            None => (part, None),
-        };
-        if !key.is_empty() {
-            steps.push(Step::Key(key.to_owned()));
-        }
-        steps.extend(index.map(Step::Index));
-        if key.is_empty() && index.is_none() {
-            return Err(format!("bad getAttr path {path:?}"));
-        }
-    }
-    Ok(steps)
-}
-
-/// One `getAttr` step on a typed value.
-fn attr(value: Typed, step: &Step) -> Result<Typed, String> {
-    let (access, ty, opt) = match (value.ty, step) {
-        (Ty::Array, Step::Index(i)) => {
-            let i = Literal::i64_unsuffixed(*i);
-            (quote!(get(#i)), Ty::Str, true)
-        }
-        (ty, Step::Key(key)) => {
-            let (access, ty) = match (ty, key.as_str()) {
-                (Ty::Url, "scheme") => (quote!(scheme), Ty::Str),
-                (Ty::Url, "authority") => (quote!(authority), Ty::Str),
-                (Ty::Url, "path") => (quote!(path), Ty::Str),
-                (Ty::Url, "normalizedPath") => (quote!(normalized_path()), Ty::CowStr),
-                (Ty::Url, "isIp") => (quote!(is_ip), Ty::Bool),
-                (Ty::Arn, "partition") => (quote!(partition), Ty::Str),
-                (Ty::Arn, "service") => (quote!(service), Ty::Str),
-                (Ty::Arn, "region") => (quote!(region), Ty::Str),
-                (Ty::Arn, "accountId") => (quote!(account_id), Ty::Str),
-                (Ty::Arn, "resourceId") => (quote!(resource_id()), Ty::Array),
-                (Ty::Partition, "name") => (quote!(name), Ty::StaticStr),
-                (Ty::Partition, "dnsSuffix") => (quote!(dns_suffix), Ty::StaticStr),
-                (Ty::Partition, "dualStackDnsSuffix") => {
-                    (quote!(dual_stack_dns_suffix), Ty::StaticStr)
-                }
-                (Ty::Partition, "supportsFIPS") => (quote!(supports_fips), Ty::Bool),
-                (Ty::Partition, "supportsDualStack") => (quote!(supports_dual_stack), Ty::Bool),
-                (Ty::Partition, "implicitGlobalRegion") => {
-                    (quote!(implicit_global_region), Ty::StaticStr)
-                }
-                _ => return Err(format!("no attribute `{key}` on {ty:?}")),
-            };
-            (access, ty, false)
-        }
-        (ty, step) => return Err(format!("cannot apply {step:?} to {ty:?}")),
-    };
-    Ok(apply(vec![value], ty, opt, None, |a| {
-        let x = &a[0];
-        quote!(#x.#access)
-    }))
-}
-
-/// A piece of a string template.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Piece {
-    Literal(String),
-    /// `{name}` or `{name#path}`.
-    Ref {
-        name: String,
-        path: Vec<Step>,
-    },
-}
-
-/// Splits a template into literal text and `{...}` references; `{{` and `}}` are braces.
-pub(super) fn parse_template(template: &str) -> Result<Vec<Piece>, String> {
-    let mut pieces = Vec::new();
-    let mut literal = String::new();
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                literal.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                literal.push('}');
-            }
-            '{' => {
-                let inner: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                let (name, path) = match inner.split_once('#') {
-                    Some((name, path)) => (name, parse_path(path)?),
-                    None => (inner.as_str(), Vec::new()),
-                };
-                if name.is_empty() {
-                    return Err(format!("bad template {template:?}"));
-                }
-                if !literal.is_empty() {
-                    pieces.push(Piece::Literal(std::mem::take(&mut literal)));
-                }
-                pieces.push(Piece::Ref {
-                    name: name.to_owned(),
-                    path,
-                });
-            }
-            '}' => return Err(format!("unbalanced `}}` in template {template:?}")),
-            c => literal.push(c),
-        }
-    }
-    if !literal.is_empty() || pieces.is_empty() {
-        pieces.push(Piece::Literal(literal));
-    }
-    Ok(pieces)
-}
-
-/// A result's reference to a name: the local it is bound to and how to bind it.
-pub(super) struct Local {
-    pub(super) ident: Ident,
-    /// `let ident = <bind>;`, failing with `ResolveError::unset` when unset.
-    pub(super) bind: TokenStream,
-}
-
-/// How a template piece holds its `&str`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum PieceKind {
-    /// `&'static str`.
-    Static,
-    /// `&'a str`, borrowed from the parameters.
-    Borrowed,
-    /// `&Cow<str>`.
-    Cow,
-}
-
-/// Emits a template as `&str` pieces, binding each referenced name once in `locals`.
-pub(super) fn template_pieces(
-    pieces: &[Piece],
-    scope: &Scope,
-    locals: &mut Vec<Local>,
-) -> Result<Vec<(TokenStream, PieceKind)>, String> {
-    pieces
-        .iter()
-        .map(|piece| match piece {
-            Piece::Literal(s) => Ok((quote!(#s), PieceKind::Static)),
-            Piece::Ref { name, path } => {
-                let n = scope.get(name)?;
-                let read = n.read();
-                if !locals.iter().any(|l| l.ident == n.ident) {
-                    let read = read.clone();
-                    let rule = &n.rule;
-                    let bind = if read.opt {
-                        let ts = &read.ts;
-                        quote!(rt::need(#ts, #rule)?)
-                    } else {
-                        read.ts
-                    };
-                    locals.push(Local {
-                        ident: n.ident.clone(),
-                        bind,
-                    });
-                }
-                let ident = &n.ident;
-                let mut value = Typed::new(quote!(#ident), read.ty, false);
-                for step in path {
-                    value = attr(value, step)?;
-                }
-                match (value.ty, value.opt) {
-                    (Ty::Str, false) => Ok((value.ts, PieceKind::Borrowed)),
-                    (Ty::StaticStr, false) => Ok((value.ts, PieceKind::Static)),
-                    (Ty::CowStr, false) => {
-                        let ts = value.ts;
-                        Ok((quote!(&#ts), PieceKind::Cow))
-                    }
-                    _ => Err(format!("template reference `{name}` is not a string")),
-                }
-            }
-        })
-        .collect()
 }

@@ -1,0 +1,259 @@
+//! `src/config.rs`: `Config`, the runtime's settings plus the endpoint rule set's client
+//! settings, and its builder.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::params::param_value;
+use super::{doc, file, item_docs};
+use crate::ir::{EndpointParam, EndpointParamType, Ir};
+use crate::naming::ident;
+use crate::{Error, GeneratedFile};
+
+/// `src/config.rs`.
+pub(super) fn config_file(ir: &Ir<'_>) -> Result<GeneratedFile, Error> {
+    file("src/config.rs", config(ir)?)
+}
+
+fn param_type(ty: EndpointParamType) -> TokenStream {
+    match ty {
+        EndpointParamType::Bool => quote!(bool),
+        EndpointParamType::String => quote!(String),
+    }
+}
+
+/// Parameters with a default are plain values; the others are optional.
+fn param_field_type(param: &EndpointParam<'_>) -> TokenStream {
+    let ty = param_type(param.ty);
+    if param.default.is_some() {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    }
+}
+
+fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
+    let settings: Vec<&EndpointParam<'_>> = ir
+        .service
+        .endpoint_params
+        .iter()
+        .filter(|p| p.setting.is_some())
+        .collect();
+    let fields = settings.iter().map(|p| {
+        let name = ident(p.setting.as_deref().unwrap_or_default());
+        let ty = param_field_type(p);
+        quote!(#name: #ty,)
+    });
+    let builder_fields = settings.iter().map(|p| {
+        let name = ident(p.setting.as_deref().unwrap_or_default());
+        let ty = param_type(p.ty);
+        quote!(#name: Option<#ty>,)
+    });
+    let mut getters = Vec::new();
+    let mut setters = Vec::new();
+    let mut inits = Vec::new();
+    let mut back = Vec::new();
+    for p in &settings {
+        let name = ident(p.setting.as_deref().unwrap_or_default());
+        let value = match p.ty {
+            EndpointParamType::Bool => quote!(self.#name),
+            EndpointParamType::String => quote!(self.#name.clone()),
+        };
+        back.push(if p.default.is_some() {
+            quote!(#name: Some(#value),)
+        } else {
+            quote!(#name: #value,)
+        });
+        let docs = item_docs(p.docs, &format!("The `{}` endpoint parameter.", p.name));
+        let ty = param_type(p.ty);
+        let (getter_ty, getter) = match (p.ty, p.default.is_some()) {
+            (EndpointParamType::Bool, true) => (quote!(bool), quote!(self.#name)),
+            (EndpointParamType::Bool, false) => (quote!(Option<bool>), quote!(self.#name)),
+            (EndpointParamType::String, true) => (quote!(&str), quote!(&self.#name)),
+            (EndpointParamType::String, false) => {
+                (quote!(Option<&str>), quote!(self.#name.as_deref()))
+            }
+        };
+        getters.push(quote!(#docs pub fn #name(&self) -> #getter_ty { #getter }));
+        setters.push(if p.ty == EndpointParamType::Bool {
+            quote!(#docs pub fn #name(mut self, value: bool) -> Self { self.#name = Some(value); self })
+        } else {
+            quote!(#docs pub fn #name(mut self, value: impl Into<#ty>) -> Self { self.#name = Some(value.into()); self })
+        });
+        inits.push(match p.default {
+            Some(default) if p.ty == EndpointParamType::Bool => {
+                let value = param_value(p, default, true)?;
+                quote!(#name: self.#name.unwrap_or(#value),)
+            }
+            Some(default) => {
+                let value = param_value(p, default, true)?;
+                quote!(#name: self.#name.unwrap_or_else(|| #value),)
+            }
+            None => quote!(#name: self.#name,),
+        });
+    }
+    let env_settings = settings.iter().filter_map(|p| {
+        let (var, name) = (p.env_var?, ident(p.setting.as_deref()?));
+        Some(match p.ty {
+            EndpointParamType::Bool => quote! {
+                if let Some(value) = env.get(#var) {
+                    builder.#name = Some(value.trim().eq_ignore_ascii_case("true"));
+                }
+            },
+            EndpointParamType::String => quote!(builder.#name = env.get(#var);),
+        })
+    });
+    let env_docs = settings.iter().filter_map(|p| {
+        let (var, name) = (p.env_var?, p.setting.as_deref()?);
+        let value = if p.ty == EndpointParamType::Bool {
+            "=true"
+        } else {
+            ""
+        };
+        Some(doc(&format!(
+            "`{var}{value}` sets [`{name}`](ConfigBuilder::{name})."
+        )))
+    });
+    let env_docs = quote!(#(#env_docs)*);
+    let session_settings = ir.service.session_auth.as_ref().map(|auth| {
+        let mode_type = ident(&auth.mode_type);
+        let doc = doc(&format!(
+            "The mode of the sessions the client creates for session auth; by default none is \
+             sent, so the service grants what its policy allows. Sessions of each mode are \
+             cached apart (see [`{}`](crate::operation::{})).",
+            auth.operation, auth.operation
+        ));
+        quote! {
+            /// The capacity and refresh window of a new session cache for session auth. Clients
+            /// built from this configuration and its clones share it; each base identity and
+            /// mode has sessions of its own.
+            pub fn session_cache(mut self, cache: s3_runtime::express::SessionCacheConfig) -> Self {
+                self.runtime = self.runtime.session_cache(cache);
+                self
+            }
+
+            #doc
+            pub fn session_mode(mut self, mode: crate::types::#mode_type) -> Self {
+                self.runtime = self.runtime.session_mode(Some(mode.as_str()));
+                self
+            }
+        }
+    });
+    let region_setting = settings
+        .iter()
+        .any(|p| p.setting.as_deref() == Some("region"))
+        .then(|| {
+            quote! {
+                builder.region = s3_runtime::region::load(&env)?;
+            }
+        });
+    Ok(quote! {
+        //! Client configuration: credentials, retries, timeouts, HTTP, and the endpoint settings
+        //! of the service's endpoint rule set.
+
+        /// How a [`Client`](crate::Client) signs, sends and addresses requests.
+        #[derive(Clone, Debug)]
+        pub struct Config {
+            runtime: s3_runtime::client::ClientConfig,
+            #(#fields)*
+        }
+
+        impl Config {
+            /// A builder with every setting at its default.
+            pub fn builder() -> ConfigBuilder {
+                ConfigBuilder::default()
+            }
+
+            /// The configuration from the environment: the region from `AWS_REGION`,
+            /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the default
+            /// chain (environment, then shared files), loaded on first use.
+            #env_docs
+            pub fn from_env() -> Result<Self, s3_runtime::profile::ProfileError> {
+                Self::from_env_with(s3_runtime::profile::Env::process())
+            }
+
+            /// The configuration [`from_env`](Self::from_env) gives, from `env` rather than the
+            /// process's environment.
+            pub fn from_env_with(env: s3_runtime::profile::Env) -> Result<Self, s3_runtime::profile::ProfileError> {
+                let mut builder = Self::builder();
+                #region_setting
+                #(#env_settings)*
+                builder.runtime = builder.runtime.credentials_from_env(env);
+                Ok(builder.build())
+            }
+
+            /// A builder holding this configuration, to change some of it.
+            pub fn to_builder(&self) -> ConfigBuilder {
+                ConfigBuilder {
+                    runtime: self.runtime.clone(),
+                    #(#back)*
+                }
+            }
+
+            /// The runtime's settings: credentials, retries, timeouts, HTTP client and clock.
+            pub fn runtime(&self) -> &s3_runtime::client::ClientConfig {
+                &self.runtime
+            }
+
+            #(#getters)*
+        }
+
+        /// A builder for [`Config`].
+        #[derive(Clone, Debug, Default)]
+        pub struct ConfigBuilder {
+            runtime: s3_runtime::client::ClientConfig,
+            #(#builder_fields)*
+        }
+
+        impl ConfigBuilder {
+            /// The credentials to sign with.
+            pub fn credentials(mut self, provider: impl s3_runtime::credentials::ProvideCredentials + 'static) -> Self {
+                self.runtime = self.runtime.credentials(provider);
+                self
+            }
+
+            /// The retry policy (standard mode with 3 attempts by default).
+            pub fn retry(mut self, retry: s3_runtime::retry::RetryConfig) -> Self {
+                self.runtime = self.runtime.retry(retry);
+                self
+            }
+
+            /// The connect, read, stalled-body, attempt and operation timeouts.
+            pub fn timeouts(mut self, timeouts: s3_runtime::http::TimeoutConfig) -> Self {
+                self.runtime = self.runtime.timeouts(timeouts);
+                self
+            }
+
+            /// The largest response body read into memory (64 MiB by default); a larger one
+            /// fails the call.
+            pub fn max_response_body(mut self, bytes: usize) -> Self {
+                self.runtime = self.runtime.max_response_body(bytes);
+                self
+            }
+
+            /// The HTTP client, for example one shared between clients.
+            pub fn http_client(mut self, http: s3_runtime::http::HttpClient) -> Self {
+                self.runtime = self.runtime.http_client(http);
+                self
+            }
+
+            /// The clock that dates signatures and expires credentials (tests inject their own).
+            pub fn clock(mut self, clock: s3_runtime::time::SharedClock) -> Self {
+                self.runtime = self.runtime.clock(clock);
+                self
+            }
+
+            #session_settings
+
+            #(#setters)*
+
+            /// Builds the [`Config`].
+            pub fn build(self) -> Config {
+                Config {
+                    runtime: self.runtime,
+                    #(#inits)*
+                }
+            }
+        }
+    })
+}
