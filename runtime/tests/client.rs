@@ -6,14 +6,11 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use http::{Method, Response};
 use s3_runtime::client::{ClientConfig, Operation, Runtime};
 use s3_runtime::credentials::Credentials;
 use s3_runtime::endpoint::{AuthScheme, Endpoint};
-use s3_runtime::error::{Error, ErrorMetadata, ResponseError, TimeoutKind};
+use s3_runtime::error::{Error, TimeoutKind};
 use s3_runtime::http::TimeoutConfig;
-use s3_runtime::rest::SerializedRequest;
 use s3_runtime::retry::RetryConfig;
 use s3_runtime::time::{Clock, DateTime, Format};
 use support::{error, respond, Reply, Server};
@@ -34,22 +31,14 @@ fn config() -> ClientConfig {
         .retry(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
 }
 
+/// The support server's operation, signed with the auth scheme `scheme`.
 fn operation(server: &Server, scheme: &str) -> Operation<'static, String, String> {
     let auth = AuthScheme::new(scheme.to_owned())
         .signing_name("s3")
         .signing_region("us-east-1");
     Operation {
-        name: "Test",
-        bucket: None,
-        error_in_success: false,
-        request: SerializedRequest::new(Method::GET),
         endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
-        deserialize: |response: &Response<Bytes>| {
-            String::from_utf8(response.body().to_vec()).map_err(|_| ResponseError::new("not UTF-8"))
-        },
-        deserialize_error: |_: &Response<Bytes>, meta: &ErrorMetadata| {
-            meta.code().unwrap_or("none").to_owned()
-        },
+        ..support::operation(server)
     }
 }
 
