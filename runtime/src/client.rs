@@ -461,6 +461,7 @@ impl Failure {
             Failure::Transport(HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e)) => {
                 Error::Transport(e.with_attempts(attempts))
             }
+            Failure::Transport(e @ HttpError::BodyTooLarge { .. }) => e.into(),
         }
     }
 }

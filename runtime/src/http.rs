@@ -21,7 +21,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::error::{Error, TimeoutError, TimeoutKind, TransportError};
+use crate::error::{
+    Error, ErrorMetadata, ResponseError, TimeoutError, TimeoutKind, TransportError,
+};
 
 /// The timeouts of an operation.
 ///
@@ -230,7 +232,7 @@ impl HttpClient {
         // hyper-util's outer error only names the stage; its cause says what happened.
         .map_err(|e| self.classify(e.source().unwrap_or(&e), e.is_connect(), authority))?;
         let (parts, body) = response.into_parts();
-        let body = self.read_body(&parts.headers, body, authority).await?;
+        let body = self.read_body(&parts, body, authority).await?;
         Ok(Response::from_parts(parts, body))
     }
 
@@ -238,18 +240,15 @@ impl HttpClient {
     /// error the body is dropped unread, which closes its connection.
     async fn read_body(
         &self,
-        headers: &http::HeaderMap,
+        parts: &http::response::Parts,
         mut body: hyper::body::Incoming,
         authority: &Authority,
     ) -> Result<Bytes, HttpError> {
         let limit = self.max_response_body;
-        let too_large = || {
-            HttpError::Other(TransportError::new(
-                format!("the response body is larger than the {limit}-byte limit (HttpConfig::max_response_body)"),
-                None,
-            ))
-        };
-        let declared = headers
+        let status = parts.status.as_u16();
+        let too_large = || HttpError::BodyTooLarge { status, limit };
+        let declared = parts
+            .headers
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|len| len > limit as u64) {
@@ -432,6 +431,14 @@ pub enum HttpError {
     /// Another attempt would fail the same way: the request URI is unusable, TLS failed
     /// (for example an untrusted certificate), or the response is not valid HTTP.
     Other(TransportError),
+    /// The response body is larger than [`HttpConfig::max_response_body`]; it was not read,
+    /// and its connection is closed. Not retryable: the same body would come back.
+    BodyTooLarge {
+        /// The response's status.
+        status: u16,
+        /// The limit it passed.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for HttpError {
@@ -439,8 +446,15 @@ impl fmt::Display for HttpError {
         match self {
             HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => e.fmt(f),
             HttpError::Timeout(e) => e.fmt(f),
+            HttpError::BodyTooLarge { limit, .. } => f.write_str(&body_too_large(*limit)),
         }
     }
+}
+
+fn body_too_large(limit: usize) -> String {
+    format!(
+        "the response body is larger than the {limit}-byte limit (HttpConfig::max_response_body)"
+    )
 }
 
 impl StdError for HttpError {
@@ -448,6 +462,7 @@ impl StdError for HttpError {
         match self {
             HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => e.source(),
             HttpError::Timeout(e) => e.source(),
+            HttpError::BodyTooLarge { .. } => None,
         }
     }
 }
@@ -457,6 +472,9 @@ impl<E> From<HttpError> for Error<E> {
         match e {
             HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => Error::Transport(e),
             HttpError::Timeout(e) => Error::Timeout(e),
+            HttpError::BodyTooLarge { status, limit } => Error::Response(
+                ResponseError::new(body_too_large(limit)).with_meta(ErrorMetadata::new(status)),
+            ),
         }
     }
 }

@@ -117,7 +117,7 @@ pub fn classify_error(error: &HttpError) -> Option<RetryKind> {
     match error {
         HttpError::Connect(_) | HttpError::Io(_) => Some(RetryKind::Transient),
         HttpError::Timeout(_) => Some(RetryKind::Timeout),
-        HttpError::Other(_) => None,
+        HttpError::Other(_) | HttpError::BodyTooLarge { .. } => None,
     }
 }
 

@@ -469,7 +469,7 @@ async fn a_pooled_connection_the_server_closed_while_idle_is_replaced() {
 // ---- The response-body cap. ----
 
 #[tokio::test]
-async fn a_body_above_the_cap_is_a_transport_error_and_not_retried() {
+async fn a_body_above_the_cap_is_a_response_error_and_not_retried() {
     let body = "x".repeat(4096);
     let server = Server::start(move |_, _| respond(200, &[], &body)).await;
     let runtime = Runtime::new(
@@ -478,13 +478,14 @@ async fn a_body_above_the_cap_is_a_transport_error_and_not_retried() {
             .max_response_body(1024),
     );
     let err = runtime.invoke(operation(&server)).await.unwrap_err();
-    let message = transport(&err);
-    assert!(message.contains("1024-byte limit"), "{message}");
+    assert!(matches!(err, Error::Response(_)), "{err:?}");
+    assert_eq!(err.status(), Some(200));
+    assert!(err.to_string().contains("1024-byte limit"), "{err}");
     assert_attempts(&server, 1);
 }
 
 #[tokio::test]
-async fn a_chunked_body_above_the_cap_is_a_transport_error_and_not_retried() {
+async fn a_chunked_body_above_the_cap_is_a_response_error_and_not_retried() {
     // No length to refuse up front: the cap applies as the chunks arrive.
     let chunk = "x".repeat(512);
     let mut reply = String::from("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
@@ -499,7 +500,8 @@ async fn a_chunked_body_above_the_cap_is_a_transport_error_and_not_retried() {
             .max_response_body(1024),
     );
     let err = runtime.invoke(operation(&server)).await.unwrap_err();
-    let message = transport(&err);
-    assert!(message.contains("1024-byte limit"), "{message}");
+    assert!(matches!(err, Error::Response(_)), "{err:?}");
+    assert_eq!(err.status(), Some(200));
+    assert!(err.to_string().contains("1024-byte limit"), "{err}");
     assert_attempts(&server, 1);
 }

@@ -396,7 +396,16 @@ async fn a_body_above_the_cap_is_refused_and_its_connection_closed() {
         ..HttpConfig::default()
     });
     let error = capped.send(get(&server.uri("/")), None).await.unwrap_err();
-    assert!(matches!(error, HttpError::Other(_)), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            HttpError::BodyTooLarge {
+                status: 200,
+                limit: 1024
+            }
+        ),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("1024-byte limit"), "{error}");
     let _ = capped.send(get(&server.uri("/")), None).await;
     assert_eq!(
