@@ -27,7 +27,7 @@ use crate::http::{HttpClient, HttpConfig, HttpError, TimeoutConfig};
 use crate::profile::Env;
 use crate::rest::{self, SerializedRequest};
 use crate::retry::{self, RetryConfig, RetryKind, RetryPermit, RetryQuota, SkewCorrectedClock};
-use crate::sigv4::{PayloadHash, Signer, SigningParams, SigningSettings};
+use crate::sigv4::{PayloadHash, Signer, SigningParams, SigningSettings, S3_SESSION_TOKEN};
 use crate::time::{Clock, SharedClock, SystemClock};
 use crate::waiter::Poller;
 
@@ -208,6 +208,8 @@ pub struct Runtime {
     session_mode: Option<Arc<str>>,
     create_session: Option<SharedCreateSession>,
     rules: ServiceRules,
+    /// `rules.signing` with the session token in `x-amz-s3session-token`, for `sigv4-s3express`.
+    session_signing: SigningSettings,
 }
 
 impl fmt::Debug for Runtime {
@@ -265,11 +267,13 @@ impl Runtime {
             session_mode: config.session_mode.clone(),
             create_session: None,
             rules: ServiceRules::STANDARD,
+            session_signing: session_signing(&ServiceRules::STANDARD.signing),
         }
     }
 
     /// Follows `rules`, the service's, rather than [`ServiceRules::STANDARD`].
     pub fn with_rules(mut self, rules: ServiceRules) -> Self {
+        self.session_signing = session_signing(&rules.signing);
         self.rules = rules;
         self
     }
@@ -360,7 +364,11 @@ impl Runtime {
             .http
             .as_ref()
             .map_err(|e| Error::Transport(TransportError::new(e.clone(), None)))?;
-        let auth = auth(&operation.endpoint, &self.rules.signing)?;
+        let auth = auth(
+            &operation.endpoint,
+            &self.rules.signing,
+            &self.session_signing,
+        )?;
         let request = http_request(
             operation.request,
             &operation.endpoint,
@@ -480,21 +488,18 @@ fn response_metadata(response: &Response<Bytes>) -> ErrorMetadata {
 }
 
 /// The signing settings of the endpoint's preferred auth scheme, from the service's `signing`.
-fn auth<E>(endpoint: &Endpoint, signing: &SigningSettings) -> Result<Auth, Error<E>> {
+fn auth<E>(
+    endpoint: &Endpoint,
+    signing: &SigningSettings,
+    session_signing: &SigningSettings,
+) -> Result<Auth, Error<E>> {
     let scheme: &AuthScheme = endpoint
         .auth_schemes
         .first()
         .ok_or_else(|| BuildError::endpoint("the endpoint names no auth scheme"))?;
-    const SESSION_TOKEN: HeaderName = HeaderName::from_static("x-amz-s3session-token");
     let (settings, identity) = match &*scheme.name {
         "sigv4" => (signing.clone(), Identity::Base),
-        "sigv4-s3express" => (
-            SigningSettings {
-                session_token_header: SESSION_TOKEN,
-                ..signing.clone()
-            },
-            Identity::Session,
-        ),
+        "sigv4-s3express" => (session_signing.clone(), Identity::Session),
         other => {
             return Err(
                 BuildError::endpoint(format!("auth scheme `{other}` is not supported")).into(),
@@ -517,6 +522,15 @@ fn auth<E>(endpoint: &Endpoint, signing: &SigningSettings) -> Result<Auth, Error
         settings,
         identity,
     })
+}
+
+/// The signing settings of `sigv4-s3express`: the service's, with the session token in
+/// `x-amz-s3session-token`.
+fn session_signing(signing: &SigningSettings) -> SigningSettings {
+    SigningSettings {
+        session_token_header: S3_SESSION_TOKEN,
+        ..signing.clone()
+    }
 }
 
 /// The HTTP request: the endpoint's URL joined with the request's path and query, the request's

@@ -37,6 +37,10 @@ pub const DEFAULT_CAPACITY: usize = 100;
 /// How long before its expiry a session is refreshed in the background by default.
 pub const DEFAULT_REFRESH_WINDOW: Duration = Duration::from_secs(60);
 
+/// The longest refresh window: S3 sessions last five minutes, and a wider window would refresh
+/// every session on every request.
+pub const MAX_REFRESH_WINDOW: Duration = Duration::from_secs(4 * 60);
+
 /// How long before its expiry a session is no longer handed out: a request signed with it could
 /// reach S3 after it expired. Callers then wait for a new session.
 pub const WAIT_BEFORE_EXPIRY: Duration = Duration::from_secs(10);
@@ -63,7 +67,8 @@ pub struct SessionCacheConfig {
     /// [`DEFAULT_CAPACITY`].
     pub capacity: usize,
     /// A session with less than this left is refreshed in the background. Default
-    /// [`DEFAULT_REFRESH_WINDOW`]; at least [`WAIT_BEFORE_EXPIRY`] is used.
+    /// [`DEFAULT_REFRESH_WINDOW`]; kept between [`WAIT_BEFORE_EXPIRY`] and
+    /// [`MAX_REFRESH_WINDOW`].
     pub refresh_window: Duration,
 }
 
@@ -85,7 +90,8 @@ pub struct SessionCache {
 
 struct Inner {
     config: SessionCacheConfig,
-    /// Keys the identity fingerprints, so that the cache never holds or compares raw secrets.
+    /// Keys the identity fingerprints, so that entries are keyed and compared without the raw
+    /// secrets (the memo below keeps the credentials objects it fingerprinted).
     fingerprint_key: [u8; 32],
     /// Fingerprints of the base credentials seen last: computing one is an HMAC, and the
     /// provider hands out the same `Credentials` until it refreshes them.
@@ -178,7 +184,9 @@ impl SessionCache {
             inner: Arc::new(Inner {
                 config: SessionCacheConfig {
                     capacity: config.capacity.max(1),
-                    refresh_window: config.refresh_window.max(WAIT_BEFORE_EXPIRY),
+                    refresh_window: config
+                        .refresh_window
+                        .clamp(WAIT_BEFORE_EXPIRY, MAX_REFRESH_WINDOW),
                 },
                 fingerprint_key: random_key(),
                 identities: RwLock::new(Vec::new()),
@@ -291,8 +299,12 @@ impl SessionCache {
         let usable = entry
             .session
             .as_ref()
-            .filter(|s| now + WAIT_BEFORE_EXPIRY < s.expiry)
-            .map(|s| s.credentials.clone());
+            .filter(|s| now + WAIT_BEFORE_EXPIRY < s.expiry);
+        // Another caller may have refreshed it since `lookup` looked.
+        if let Some(fresh) = usable.filter(|s| now + self.inner.config.refresh_window < s.expiry) {
+            return Ok(Lookup::Ready(fresh.credentials.clone()));
+        }
+        let usable = usable.map(|s| s.credentials.clone());
         if let Some(loading) = entry.loading.as_ref().filter(|l| is_live(l)) {
             return Ok(usable.map_or_else(|| Lookup::Wait(loading.clone()), Lookup::Ready));
         }
@@ -304,15 +316,18 @@ impl SessionCache {
         } else {
             tracing::debug!(bucket, "s3 express session cache miss");
         }
+        // Called here, not in the task: the source may hold its client weakly, and the caller
+        // still has it.
+        let create_session = source.create_session(bucket, mode.map(|m| &**m));
         let task = LoadTask {
             cache: self.clone(),
             bucket: bucket.into(),
             identity,
             mode: mode.cloned(),
-            source: source.clone(),
             clock: clock.clone(),
+            loading: receiver.clone(),
         };
-        runtime.spawn(task.run(sender));
+        runtime.spawn(task.run(create_session, sender));
         Ok(usable.map_or(Lookup::Wait(receiver), Lookup::Ready))
     }
 
@@ -326,7 +341,8 @@ impl SessionCache {
         let result = match loading.wait_for(Option::is_some).await {
             Ok(result) => result.clone().expect("waited for a result"),
             Err(_) => Err(SessionError(Arc::new(CredentialsError::new(
-                "the CreateSession task stopped without an answer (is the Tokio runtime shutting down?)",
+                "the CreateSession task stopped without an answer (it panicked, or the Tokio \
+                 runtime is shutting down)",
             )))),
         };
         let session = result.map_err(|e| {
@@ -410,22 +426,31 @@ struct LoadTask {
     bucket: Box<str>,
     identity: Fingerprint,
     mode: Option<Arc<str>>,
-    source: SharedCreateSession,
     clock: SharedClock,
+    /// This load's channel: the entry is this load's only while it still holds it (an entry
+    /// evicted during the load may have a successor with a load of its own).
+    loading: Loading,
 }
 
 impl LoadTask {
-    async fn run(self, sender: watch::Sender<Option<Result<Session, SessionError>>>) {
+    async fn run(
+        self,
+        create_session: SendFuture<Result<Credentials, BoxError>>,
+        sender: watch::Sender<Option<Result<Session, SessionError>>>,
+    ) {
         let bucket = &*self.bucket;
-        let result = self
-            .source
-            .create_session(bucket, self.mode.as_deref())
+        let result = create_session
             .await
             .and_then(|credentials| session(credentials, self.clock.now()))
             .map_err(|e| SessionError(Arc::from(e)));
         let mut entries = write(&self.cache.inner.entries);
         let mode = self.mode.as_ref();
-        if let Some(entry) = entries.find_mut(bucket, &self.identity, mode) {
+        let ours = entries.find_mut(bucket, &self.identity, mode).filter(|e| {
+            e.loading
+                .as_ref()
+                .is_some_and(|l| l.same_channel(&self.loading))
+        });
+        if let Some(entry) = ours {
             entry.loading = None;
             match &result {
                 Ok(session) => {
@@ -463,8 +488,8 @@ fn session(credentials: Credentials, now: SystemTime) -> Result<Session, BoxErro
             expiry,
         }),
         Some(_) => Err(
-            "CreateSession answered credentials whose expiration is missing or not \
-                        in the future"
+            "CreateSession answered credentials whose expiration is not in the future \
+             (a missing one reads as 1970)"
                 .into(),
         ),
         None => Err("CreateSession answered credentials without an expiration".into()),
@@ -584,6 +609,21 @@ mod tests {
             assert_ne!(cache.fingerprint(&other), fingerprint, "{other:?}");
         }
         assert_ne!(SessionCache::default().fingerprint(&a), fingerprint);
+    }
+
+    #[test]
+    fn the_refresh_window_stays_within_a_sessions_life() {
+        let window = |refresh_window| {
+            SessionCache::new(SessionCacheConfig {
+                refresh_window,
+                ..SessionCacheConfig::default()
+            })
+            .config()
+            .refresh_window
+        };
+        assert_eq!(window(Duration::MAX), MAX_REFRESH_WINDOW);
+        assert_eq!(window(Duration::ZERO), WAIT_BEFORE_EXPIRY);
+        assert_eq!(window(DEFAULT_REFRESH_WINDOW), DEFAULT_REFRESH_WINDOW);
     }
 
     #[test]

@@ -36,9 +36,10 @@ pub struct TimeoutConfig {
     /// Establishing a TCP connection, per resolved address tried. Default 3.1 s, as in the AWS
     /// SDKs: long enough for a cross-ocean handshake, short enough to move on from a dead host.
     pub connect: Duration,
-    /// The longest wait for the response to start once the request is sent, and for each next
-    /// piece of its body. Default 30 s, as the AWS SDK for Java's socket timeout; `None` waits
-    /// as long as the server takes. A read timeout is retried.
+    /// The longest wait for the response to start, counted from the start of the request (so,
+    /// while request bodies are buffered, it includes sending the body), and for each next piece
+    /// of its body. Default 30 s, as the AWS SDK for Java's socket timeout; `None` waits as long
+    /// as the server takes. A read timeout is retried.
     pub read: Option<Duration>,
     /// Fails a response body that arrives slower than a minimum rate once a grace period has
     /// passed, so a trickling server cannot hold a call for hours. Default: below 1 byte per
@@ -64,10 +65,13 @@ impl Default for TimeoutConfig {
 }
 
 /// The slowest a response body may arrive: at least `min_bytes_per_sec` on average, measured
-/// from the first byte of the body once `grace` has passed.
+/// from the start of the body once `grace` has passed, and checked as each piece arrives (a
+/// body that stops altogether is the read timeout's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StalledBody {
+    /// The lowest average rate.
     pub min_bytes_per_sec: u64,
+    /// How long a body may start slowly.
     pub grace: Duration,
 }
 
@@ -247,10 +251,9 @@ impl HttpClient {
         let limit = self.max_response_body;
         let status = parts.status.as_u16();
         let too_large = || HttpError::BodyTooLarge { status, limit };
-        let declared = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        // hyper's size of the body, not the header: a HEAD, 204 or 304 response declares a
+        // length but has no body.
+        let declared = hyper::body::Body::size_hint(&body).upper();
         if declared.is_some_and(|len| len > limit as u64) {
             return Err(too_large());
         }
@@ -426,7 +429,7 @@ pub enum HttpError {
     Connect(TransportError),
     /// The connection broke while sending the request or reading the response. Retryable.
     Io(TransportError),
-    /// The connect or attempt timeout elapsed. Retryable.
+    /// The connect, read, stalled-body or attempt timeout elapsed. Retryable.
     Timeout(TimeoutError),
     /// Another attempt would fail the same way: the request URI is unusable, TLS failed
     /// (for example an untrusted certificate), or the response is not valid HTTP.

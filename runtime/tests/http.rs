@@ -430,3 +430,21 @@ async fn a_body_above_the_cap_is_refused_and_its_connection_closed() {
         .unwrap();
     assert_eq!(fits.body().len(), 2048);
 }
+
+#[tokio::test]
+async fn a_head_response_declaring_a_length_above_the_cap_is_not_refused() {
+    // HeadObject of a large object: the length is the object's, and no body follows.
+    let server = Server::start(|_, _| {
+        Reply::Raw("HTTP/1.1 200 OK\r\ncontent-length: 104857600\r\n\r\n".into())
+    })
+    .await;
+    let capped = client(&HttpConfig {
+        max_response_body: 1024,
+        ..HttpConfig::default()
+    });
+    let mut head = get(&server.uri("/"));
+    *head.method_mut() = Method::HEAD;
+    let response = capped.send(head, None).await.unwrap();
+    assert_eq!(response.headers()["content-length"], "104857600");
+    assert!(response.body().is_empty());
+}

@@ -174,7 +174,6 @@ fn empty_location_constraint_is_us_east_1(ir: &mut Ir<'_>) -> Result<(), Error> 
 /// `DisableS3ExpressSessionAuth` is set, where AWS SDKs sign with SigV4; setting the parameter
 /// for these operations, as CreateSession's own static parameters do, gives that answer.
 fn control_plane_signs_with_sigv4(ir: &mut Ir<'_>) -> Result<(), Error> {
-    static TRUE: Value = Value::Bool(true);
     const CONTROL: &str = "UseS3ExpressControlEndpoint";
     const DISABLE: &str = DISABLE_SESSION_AUTH;
     if !ir.service.endpoint_params.iter().any(|p| p.name == DISABLE) {
@@ -196,6 +195,9 @@ fn control_plane_signs_with_sigv4(ir: &mut Ir<'_>) -> Result<(), Error> {
 
 const DISABLE_SESSION_AUTH: &str = "DisableS3ExpressSessionAuth";
 
+/// The `true` that patches fix endpoint parameters to.
+static TRUE: Value = Value::Bool(true);
+
 /// HeadBucket on a directory bucket signs with plain SigV4 and the base credentials, never a
 /// session: the S3 API reference says "You must use IAM credentials to authenticate and authorize
 /// your access to the `HeadBucket` API operation, instead of using the temporary security
@@ -203,7 +205,6 @@ const DISABLE_SESSION_AUTH: &str = "DisableS3ExpressSessionAuth";
 /// auth for it; fixing `DisableS3ExpressSessionAuth`, as CreateSession's own static parameters
 /// do, answers SigV4 with the `s3express` signing name.
 fn head_bucket_signs_with_iam_credentials(ir: &mut Ir<'_>) -> Result<(), Error> {
-    static TRUE: Value = Value::Bool(true);
     let Some(op) = ir
         .operations
         .iter_mut()
@@ -259,6 +260,16 @@ fn express_sessions_from_create_session(ir: &mut Ir<'_>) -> Result<(), Error> {
             "S3 patch `express_sessions_from_create_session`: CreateSession {what}"
         ))
     };
+    // Else CreateSession would need a session to sign itself, and wait for itself.
+    let signs_with_sigv4 = op
+        .static_context_params
+        .iter()
+        .any(|(name, value)| *name == DISABLE_SESSION_AUTH && **value == TRUE);
+    if !signs_with_sigv4 {
+        return Err(fail(&format!(
+            "no longer fixes `{DISABLE_SESSION_AUTH}` to true, so it would be session-signed"
+        )));
+    }
     let scope = member(&op.input, "Bucket")
         .filter(|m| m.required && m.ty == RustType::String && m.context_param == Some("Bucket"))
         .ok_or_else(|| fail("has no required string `Bucket` feeding the `Bucket` parameter"))?;

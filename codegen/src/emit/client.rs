@@ -42,9 +42,9 @@ fn client(ir: &Ir<'_>) -> TokenStream {
     let sessions = session_auth.map(sessions);
     // The built-in settings a bad value of which the rules would misreport.
     let setting_checks = ir.service.endpoint_params.iter().filter_map(|p| {
-        let check = match p.setting.as_deref()? {
-            "region" => quote!(s3_runtime::endpoint::check_region),
-            "endpoint_url" => quote!(s3_runtime::endpoint::check_endpoint_url),
+        let check = match p.builtin? {
+            "AWS::Region" => quote!(s3_runtime::endpoint::check_region),
+            "SDK::Endpoint" => quote!(s3_runtime::endpoint::check_endpoint_url),
             _ => return None,
         };
         let field = ident(&p.field);

@@ -44,6 +44,8 @@ const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495
 const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
 const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+/// The header of an S3 Express session token (`sigv4-s3express`).
+pub const S3_SESSION_TOKEN: HeaderName = HeaderName::from_static("x-amz-s3session-token");
 /// How long a presigned URL stays valid unless the settings say otherwise: an hour, the AWS
 /// CLI's default.
 const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
@@ -92,7 +94,7 @@ impl SigningSettings {
     /// `x-amz-s3session-token`.
     pub const fn s3_express() -> Self {
         Self {
-            session_token_header: HeaderName::from_static("x-amz-s3session-token"),
+            session_token_header: S3_SESSION_TOKEN,
             normalize_path: false,
             double_encode_path: false,
             content_sha256_header: true,
