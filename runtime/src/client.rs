@@ -121,7 +121,8 @@ impl ClientConfig {
     }
 
     /// A new S3 Express session cache with these settings. Clients built from this
-    /// configuration, and from its clones, share it.
+    /// configuration, and from its clones, share it; sessions are keyed by bucket, identity
+    /// and mode, not endpoint, so clients of another endpoint need a cache of their own.
     pub fn session_cache(mut self, config: SessionCacheConfig) -> Self {
         self.sessions = SessionCache::new(config);
         self
