@@ -9,7 +9,8 @@
 //! only when there is no usable session: none yet, or the last one is too close to its expiry.
 //!
 //! Loads are single-flight: however many callers miss at once, one `CreateSession` goes out and
-//! all of them get its answer, success or error. An error is never cached. A load runs in its own
+//! all of them get its answer, success or error. An error is never cached; a failed background
+//! refresh is tried again [`REFRESH_BACKOFF`] later, the current session staying in use. A load runs in its own
 //! task, so it completes even if the caller that started it is dropped.
 //!
 //! The runtime knows nothing of the generated client: the client hands the cache a
@@ -40,6 +41,9 @@ pub const DEFAULT_REFRESH_WINDOW: Duration = Duration::from_secs(60);
 /// The longest refresh window: S3 sessions last five minutes, and a wider window would refresh
 /// every session on every request.
 pub const MAX_REFRESH_WINDOW: Duration = Duration::from_secs(4 * 60);
+
+/// How long after a failed background refresh the next may start (the session still in use).
+pub const REFRESH_BACKOFF: Duration = Duration::from_secs(5);
 
 /// How long before its expiry a session is no longer handed out: a request signed with it could
 /// reach S3 after it expired. Callers then wait for a new session.
@@ -120,6 +124,9 @@ struct Entry {
     session: Option<Session>,
     /// The load or refresh under way; its sender sits in the task that runs it.
     loading: Option<Loading>,
+    /// After a failed refresh, no other starts before this time while the session lasts, so a
+    /// failing CreateSession is not called again on every request.
+    refresh_after: Option<SystemTime>,
     last_used: AtomicU64,
 }
 
@@ -252,7 +259,8 @@ impl SessionCache {
         match &entry.session {
             Some(session) if now + WAIT_BEFORE_EXPIRY < session.expiry => {
                 let fresh = now + refresh_window < session.expiry;
-                (fresh || loading.is_some()).then(|| {
+                let backing_off = entry.refresh_after.is_some_and(|after| now < after);
+                (fresh || backing_off || loading.is_some()).then(|| {
                     tracing::trace!(bucket, "s3 express session cache hit");
                     Lookup::Ready(session.credentials.clone())
                 })
@@ -289,6 +297,7 @@ impl SessionCache {
                     mode: mode.cloned(),
                     session: None,
                     loading: None,
+                    refresh_after: None,
                     last_used: AtomicU64::new(tick),
                 },
             );
@@ -456,8 +465,12 @@ impl LoadTask {
                 Ok(session) => {
                     tracing::debug!(bucket, expiry = ?session.expiry, "s3 express session stored");
                     entry.session = Some(session.clone());
+                    entry.refresh_after = None;
                 }
-                Err(e) => tracing::warn!(bucket, error = %e, "s3 express CreateSession failed"),
+                Err(e) => {
+                    tracing::warn!(bucket, error = %e, "s3 express CreateSession failed");
+                    entry.refresh_after = Some(self.clock.now() + REFRESH_BACKOFF);
+                }
             }
             if entry.session.is_none() {
                 entries.remove(bucket, &self.identity, mode);

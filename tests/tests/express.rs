@@ -395,6 +395,37 @@ async fn a_refresh_completes_though_the_caller_that_started_it_is_dropped() {
 }
 
 #[tokio::test]
+async fn a_failed_refresh_keeps_the_session_and_is_retried_after_a_pause() {
+    let setup = setup().await;
+    let client = setup.client();
+    list(&client, BUCKET).await;
+    setup.clock.advance(Duration::from_secs(250));
+    setup
+        .server
+        .fail_create_sessions(1, SessionFailure::AccessDenied);
+    list(&client, BUCKET).await; // starts the refresh, which fails
+    setup.until_create_sessions(2).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for _ in 0..5 {
+        list(&client, BUCKET).await;
+    }
+    assert_eq!(
+        setup.server.create_session_calls(),
+        2,
+        "no refresh on every request"
+    );
+    assert_eq!(
+        setup.sessions_used(),
+        [1; 7],
+        "the old session stays in use"
+    );
+    // After the pause, the next request starts the refresh again, and it succeeds.
+    setup.clock.advance(s3_runtime::express::REFRESH_BACKOFF);
+    list(&client, BUCKET).await;
+    setup.until_create_sessions(3).await;
+}
+
+#[tokio::test]
 async fn the_least_recently_used_session_is_evicted_at_capacity() {
     let setup = setup().await;
     let config = setup
