@@ -579,14 +579,9 @@ fn is_live(loading: &Loading) -> bool {
 }
 
 fn random_key() -> [u8; 32] {
-    use std::hash::{BuildHasher, Hasher};
     let mut key = [0; 32];
     for chunk in key.chunks_exact_mut(8) {
-        // Each `RandomState` is keyed afresh from the thread's OS-seeded keys.
-        let bits = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        chunk.copy_from_slice(&bits.to_le_bytes());
+        chunk.copy_from_slice(&crate::retry::random_u64().to_le_bytes());
     }
     key
 }

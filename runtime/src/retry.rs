@@ -200,14 +200,18 @@ impl RetryConfig {
     }
 }
 
-/// A uniform number in `[0, 1)`: SipHash under `RandomState`'s fresh keys (random per thread,
-/// incremented per instance) is random enough for jitter and needs no `rand`.
+/// A uniform number in `[0, 1)`, from [`random_u64`].
 pub(crate) fn random_fraction() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// 64 random bits: SipHash under `RandomState`'s fresh keys (random per thread, incremented
+/// per instance) is random enough for jitter and cache keys, and needs no `rand`.
+pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
-    let bits = std::collections::hash_map::RandomState::new()
+    std::collections::hash_map::RandomState::new()
         .build_hasher()
-        .finish();
-    (bits >> 11) as f64 / (1u64 << 53) as f64
+        .finish()
 }
 
 /// The retry quota of the standard mode: a token bucket shared by all operations of a client.
