@@ -977,12 +977,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes([
-                        rt::AuthScheme::new(s3e_auth)
-                            .disable_double_encoding(true)
-                            .signing_name("s3express")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
             )
         }
         8 => {
@@ -997,12 +992,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes([
-                        rt::AuthScheme::new(s3e_auth)
-                            .disable_double_encoding(true)
-                            .signing_name("s3express")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
             )
         }
         9 => {
@@ -1038,12 +1028,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3express")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3express(region.to_owned())),
             )
         }
         11 => {
@@ -1076,12 +1061,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes([
-                        rt::AuthScheme::new(s3e_auth)
-                            .disable_double_encoding(true)
-                            .signing_name("s3express")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
             )
         }
         12 => Err(rt::ResolveError::rule("Unrecognized S3Express bucket name format.")),
@@ -1094,12 +1074,7 @@ fn outcome<'a>(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes([
-                        rt::AuthScheme::new(s3e_auth)
-                            .disable_double_encoding(true)
-                            .signing_name("s3express")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
             )
         }
         14 => {
@@ -1122,12 +1097,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3express")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3express(region.to_owned())),
             )
         }
         15 => {
@@ -1145,20 +1115,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&["https://", bucket, ".ec2.", url.authority]),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4a")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region_set(
-                                ::std::borrow::Cow::Borrowed(
-                                    &[::std::borrow::Cow::Borrowed("*")],
-                                ),
-                            ),
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
             )
         }
         17 => {
@@ -1178,20 +1135,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4a")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region_set(
-                                ::std::borrow::Cow::Borrowed(
-                                    &[::std::borrow::Cow::Borrowed("*")],
-                                ),
-                            ),
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
             )
         }
         18 => {
@@ -1212,20 +1156,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4a")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region_set(
-                                ::std::borrow::Cow::Borrowed(
-                                    &[::std::borrow::Cow::Borrowed("*")],
-                                ),
-                            ),
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
             )
         }
         19 => {
@@ -1248,20 +1179,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4a")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region_set(
-                                ::std::borrow::Cow::Borrowed(
-                                    &[::std::borrow::Cow::Borrowed("*")],
-                                ),
-                            ),
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
             )
         }
         20 => {
@@ -1315,12 +1233,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         26 => {
@@ -1340,12 +1253,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         27 => {
@@ -1362,12 +1270,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         28 => {
@@ -1387,12 +1290,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         29 => {
@@ -1409,12 +1307,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         30 => {
@@ -1432,12 +1325,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         31 => {
@@ -1454,12 +1342,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         32 => {
@@ -1479,12 +1362,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         33 => {
@@ -1502,12 +1380,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         34 => {
@@ -1519,12 +1392,7 @@ fn outcome<'a>(
                             &[url.scheme, "://", bucket, ".", url.authority, url.path],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         35 => {
@@ -1543,12 +1411,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         36 => {
@@ -1561,12 +1424,7 @@ fn outcome<'a>(
                             &[url.scheme, "://", bucket, ".", url.authority, url.path],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         37 => {
@@ -1583,12 +1441,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         38 => {
@@ -1606,12 +1459,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         39 => {
@@ -1623,12 +1471,7 @@ fn outcome<'a>(
                             &["https://", bucket, ".s3.", partition_result.dns_suffix],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         40 => {
@@ -1641,12 +1484,7 @@ fn outcome<'a>(
                             &["https://", bucket, ".s3.", partition_result.dns_suffix],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         41 => {
@@ -1666,12 +1504,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         42 => {
@@ -1734,12 +1567,9 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-object-lambda")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(
+                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                    ),
             )
         }
         49 => {
@@ -1764,12 +1594,9 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-object-lambda")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(
+                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                    ),
             )
         }
         50 => {
@@ -1794,12 +1621,9 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-object-lambda")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(
+                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                    ),
             )
         }
         51 => {
@@ -1919,12 +1743,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
             )
         }
         61 => {
@@ -1949,12 +1768,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
             )
         }
         62 => {
@@ -1979,12 +1793,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
             )
         }
         63 => {
@@ -2009,12 +1818,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
             )
         }
         64 => {
@@ -2039,12 +1843,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
             )
         }
         65 => {
@@ -2087,16 +1886,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4a")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region_set(
-                                ::std::borrow::Cow::Borrowed(
-                                    &[::std::borrow::Cow::Borrowed("*")],
-                                ),
-                            ),
-                    ]),
+                    .with_auth_schemes(sigv4a_s3()),
             )
         }
         71 => {
@@ -2150,20 +1940,9 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4a")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region_set(
-                                ::std::borrow::Cow::Borrowed(
-                                    &[::std::borrow::Cow::Borrowed("*")],
-                                ),
-                            ),
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(
+                        sigv4a_sigv4_s3_outposts(bucket_arn.region.to_owned()),
+                    ),
             )
         }
         78 => {
@@ -2191,20 +1970,9 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4a")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region_set(
-                                ::std::borrow::Cow::Borrowed(
-                                    &[::std::borrow::Cow::Borrowed("*")],
-                                ),
-                            ),
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-outposts")
-                            .signing_region(bucket_arn.region.to_owned()),
-                    ]),
+                    .with_auth_schemes(
+                        sigv4a_sigv4_s3_outposts(bucket_arn.region.to_owned()),
+                    ),
             )
         }
         79 => {
@@ -2301,12 +2069,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         90 => {
@@ -2329,12 +2092,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         91 => {
@@ -2354,12 +2112,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         92 => {
@@ -2382,12 +2135,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         93 => {
@@ -2407,12 +2155,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         94 => {
@@ -2435,12 +2178,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         95 => {
@@ -2461,12 +2199,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         96 => {
@@ -2488,12 +2221,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         97 => {
@@ -2513,12 +2241,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         98 => {
@@ -2539,12 +2262,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         99 => {
@@ -2567,12 +2285,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         100 => {
@@ -2589,12 +2302,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-object-lambda")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
             )
         }
         102 => {
@@ -2611,12 +2319,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-object-lambda")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
             )
         }
         103 => {
@@ -2633,12 +2336,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3-object-lambda")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
             )
         }
         104 => {
@@ -2652,12 +2350,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         105 => {
@@ -2674,12 +2367,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         106 => {
@@ -2690,12 +2378,7 @@ fn outcome<'a>(
                             &["https://s3-fips.us-east-1.", partition_result.dns_suffix],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         107 => {
@@ -2712,12 +2395,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         108 => {
@@ -2731,12 +2409,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         109 => {
@@ -2753,12 +2426,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         110 => {
@@ -2767,12 +2435,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         111 => {
@@ -2782,12 +2445,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         112 => {
@@ -2796,12 +2454,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&["https://s3.", partition_result.dns_suffix]),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region("us-east-1"),
-                    ]),
+                    .with_auth_schemes(sigv4_s3("us-east-1")),
             )
         }
         113 => {
@@ -2811,12 +2464,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&["https://s3.", partition_result.dns_suffix]),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         114 => {
@@ -2828,12 +2476,7 @@ fn outcome<'a>(
                             &["https://s3.", region, ".", partition_result.dns_suffix],
                         ),
                     )
-                    .with_auth_schemes([
-                        rt::AuthScheme::new("sigv4")
-                            .disable_double_encoding(true)
-                            .signing_name("s3")
-                            .signing_region(region.to_owned()),
-                    ]),
+                    .with_auth_schemes(sigv4_s3(region.to_owned())),
             )
         }
         115 => {
@@ -2845,4 +2488,69 @@ fn outcome<'a>(
         }
         _ => Err(rt::ResolveError::no_match()),
     }
+}
+/// The auth schemes `name` for `s3express` in `region`, without double encoding.
+fn s3express(
+    name: impl Into<rt::Text>,
+    region: impl Into<rt::Text>,
+) -> [rt::AuthScheme; 1] {
+    [
+        rt::AuthScheme::new(name)
+            .disable_double_encoding(true)
+            .signing_name("s3express")
+            .signing_region(region),
+    ]
+}
+/// The auth schemes `sigv4` for `s3express` in `region`, without double encoding.
+fn sigv4_s3express(region: impl Into<rt::Text>) -> [rt::AuthScheme; 1] {
+    [
+        rt::AuthScheme::new("sigv4")
+            .disable_double_encoding(true)
+            .signing_name("s3express")
+            .signing_region(region),
+    ]
+}
+/// The auth schemes `sigv4a` for `s3-outposts` in the regions ["*"], without double encoding; then `sigv4` for `s3-outposts` in `region`, without double encoding.
+fn sigv4a_sigv4_s3_outposts(region: impl Into<rt::Text>) -> [rt::AuthScheme; 2] {
+    [
+        rt::AuthScheme::new("sigv4a")
+            .disable_double_encoding(true)
+            .signing_name("s3-outposts")
+            .signing_region_set(
+                ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("*")]),
+            ),
+        rt::AuthScheme::new("sigv4")
+            .disable_double_encoding(true)
+            .signing_name("s3-outposts")
+            .signing_region(region),
+    ]
+}
+/// The auth schemes `sigv4` for `s3` in `region`, without double encoding.
+fn sigv4_s3(region: impl Into<rt::Text>) -> [rt::AuthScheme; 1] {
+    [
+        rt::AuthScheme::new("sigv4")
+            .disable_double_encoding(true)
+            .signing_name("s3")
+            .signing_region(region),
+    ]
+}
+/// The auth schemes `sigv4` for `s3-object-lambda` in `region`, without double encoding.
+fn sigv4_s3_object_lambda(region: impl Into<rt::Text>) -> [rt::AuthScheme; 1] {
+    [
+        rt::AuthScheme::new("sigv4")
+            .disable_double_encoding(true)
+            .signing_name("s3-object-lambda")
+            .signing_region(region),
+    ]
+}
+/// The auth schemes `sigv4a` for `s3` in the regions ["*"], without double encoding.
+fn sigv4a_s3() -> [rt::AuthScheme; 1] {
+    [
+        rt::AuthScheme::new("sigv4a")
+            .disable_double_encoding(true)
+            .signing_name("s3")
+            .signing_region_set(
+                ::std::borrow::Cow::Borrowed(&[::std::borrow::Cow::Borrowed("*")]),
+            ),
+    ]
 }

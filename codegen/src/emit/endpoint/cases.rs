@@ -131,7 +131,7 @@ fn expected(case: &Value) -> Result<TokenStream, String> {
     Ok(match (expect.get("error"), expect.get("endpoint")) {
         (Some(Value::String(message)), None) => quote!(Err(rt::ResolveError::rule(#message))),
         (None, Some(ep)) => {
-            let endpoint = endpoint(ep, &mut |s: &str| Ok(Text::Static(s.to_owned())))?;
+            let endpoint = endpoint(ep, &mut |s: &str| Ok(Text::Static(s.to_owned())), None)?;
             quote!(Ok(#endpoint))
         }
         _ => return Err(format!("unsupported expectation {expect}")),

@@ -85,7 +85,7 @@ fn module(bdd: &Value, tests: &Value, calls: &cases::Calls<'_>) -> Result<Endpoi
         scope.add(p.name.clone())?;
     }
     let conditions = conditions(bdd, &mut scope)?;
-    let results = results(bdd, &scope)?;
+    let (results, schemes) = results(bdd, &scope)?;
     let (root, nodes) = nodes(bdd, conditions.len(), results.len())?;
 
     let vars: Vec<&Name> = scope.names.iter().filter(|n| !n.param).collect();
@@ -137,6 +137,7 @@ fn module(bdd: &Value, tests: &Value, calls: &cases::Calls<'_>) -> Result<Endpoi
         quote!([#c, #h, #l])
     });
     let root = Literal::i32_unsuffixed(root);
+    let scheme_fns = schemes.definitions();
     let resolve_doc = doc(&format!(
         "Resolves the endpoint for `params`: walks the rules' decision diagram ({} nodes over {} \
          conditions) to one of its {} results, an endpoint or the error message of the rule \
@@ -193,6 +194,8 @@ fn module(bdd: &Value, tests: &Value, calls: &cases::Calls<'_>) -> Result<Endpoi
                 _ => Err(rt::ResolveError::no_match()),
             }
         }
+
+        #(#scheme_fns)*
     };
     let tests = cases::emit(tests, &params, calls)?;
     Ok(EndpointModule { module, tests })
