@@ -5,7 +5,7 @@
 //! I/O; `xtask` reads the model and writes or checks the files.
 
 mod customize;
-mod docs;
+pub mod docs;
 mod emit;
 pub mod ir;
 pub mod model;

@@ -10,14 +10,17 @@
 //!
 //! The passes live in submodules: `parse` builds the tree, `blocks` turns it into Markdown
 //! blocks and lines, `inline` renders a paragraph's inline content, and `escape` holds the
-//! escaping the others use.
+//! escaping the others use; `check` tells whether a text is what rustdoc needs.
 
 mod blocks;
+mod check;
 mod escape;
 mod inline;
 mod parse;
 #[cfg(test)]
 mod tests;
+
+pub use check::check;
 
 use blocks::{push_blocks, write_blocks};
 use parse::parse;
@@ -26,7 +29,7 @@ use parse::parse;
 ///
 /// Paragraphs are single lines separated by one blank line; the text has no leading or trailing
 /// blank lines and no trailing spaces.
-pub(crate) fn to_rustdoc(html: &str) -> String {
+pub fn to_rustdoc(html: &str) -> String {
     let mut blocks = Vec::new();
     push_blocks(&parse(html), &mut blocks);
     let mut lines = Vec::new();
