@@ -207,13 +207,20 @@ pub fn deserialize_responses(data: &[u8]) {
         create_bucket,
         create_session,
         delete_bucket,
+        delete_object,
+        delete_objects,
         get_bucket_location,
         head_bucket,
         head_object,
         list_buckets,
         list_directory_buckets,
         list_objects_v2,
+        put_object,
     );
+    // GetObject's body streams: its deserializer reads the headers only.
+    let streaming = response.clone().map(s3_runtime::body::ByteStream::from);
+    result(&op::get_object::deserialize(streaming));
+    error_chain(&op::get_object::deserialize_error(&response, &meta));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,41 +46,19 @@ impl Client {
     pub(crate) fn runtime(&self) -> &s3_runtime::client::Runtime {
         &self.inner.runtime
     }
-    /// Resolves the endpoint for `params`, then signs, sends and retries `request`;
-    /// `error_in_success`: a 2xx response may carry an `<Error>` body.
-    pub(crate) async fn invoke<O, E>(
+    /// The endpoint for `params`; fails on settings the rules would misreport.
+    pub(crate) fn endpoint(
         &self,
-        name: &'static str,
-        error_in_success: bool,
-        request: s3_runtime::rest::SerializedRequest,
         params: &crate::endpoint::Params<'_>,
-        deserialize: fn(
-            &http::Response<bytes::Bytes>,
-        ) -> Result<O, s3_runtime::error::ResponseError>,
-        deserialize_error: fn(
-            &http::Response<bytes::Bytes>,
-            &s3_runtime::error::ErrorMetadata,
-        ) -> E,
-    ) -> Result<O, s3_runtime::error::Error<E>> {
+    ) -> Result<s3_runtime::endpoint::Endpoint, s3_runtime::error::BuildError> {
         if let Some(value) = params.region {
             s3_runtime::endpoint::check_region(value)?;
         }
         if let Some(value) = params.endpoint {
             s3_runtime::endpoint::check_endpoint_url(value)?;
         }
-        let endpoint = crate::endpoint::resolve(params)
-            .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))?;
-        self.runtime()
-            .invoke(s3_runtime::client::Operation {
-                name,
-                bucket: params.bucket,
-                error_in_success,
-                request,
-                endpoint,
-                deserialize,
-                deserialize_error,
-            })
-            .await
+        crate::endpoint::resolve(params)
+            .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))
     }
     /// **Note:** This action creates an Amazon S3 bucket.
     ///
@@ -153,6 +131,34 @@ impl Client {
     /// See [`operation::head_object`](crate::operation::head_object) for the details, and the input's members for what to set.
     pub fn head_object(&self) -> crate::operation::head_object::HeadObjectFluentBuilder {
         crate::operation::head_object::HeadObjectFluentBuilder::new(self.clone())
+    }
+    /// Retrieves an object from Amazon S3.
+    ///
+    /// See [`operation::get_object`](crate::operation::get_object) for the details, and the input's members for what to set.
+    pub fn get_object(&self) -> crate::operation::get_object::GetObjectFluentBuilder {
+        crate::operation::get_object::GetObjectFluentBuilder::new(self.clone())
+    }
+    /// **Important:** End of support notice: As of October 1, 2025, Amazon S3 has discontinued support for Email Grantee Access Control Lists (ACLs).
+    ///
+    /// See [`operation::put_object`](crate::operation::put_object) for the details, and the input's members for what to set.
+    pub fn put_object(&self) -> crate::operation::put_object::PutObjectFluentBuilder {
+        crate::operation::put_object::PutObjectFluentBuilder::new(self.clone())
+    }
+    /// Removes an object from a bucket.
+    ///
+    /// See [`operation::delete_object`](crate::operation::delete_object) for the details, and the input's members for what to set.
+    pub fn delete_object(
+        &self,
+    ) -> crate::operation::delete_object::DeleteObjectFluentBuilder {
+        crate::operation::delete_object::DeleteObjectFluentBuilder::new(self.clone())
+    }
+    /// This operation enables you to delete multiple objects from a bucket using a single HTTP request.
+    ///
+    /// See [`operation::delete_objects`](crate::operation::delete_objects) for the details, and the input's members for what to set.
+    pub fn delete_objects(
+        &self,
+    ) -> crate::operation::delete_objects::DeleteObjectsFluentBuilder {
+        crate::operation::delete_objects::DeleteObjectsFluentBuilder::new(self.clone())
     }
 }
 impl Client {

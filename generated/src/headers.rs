@@ -19,6 +19,7 @@ pub const CONTENT_LANGUAGE: http::HeaderName = http::HeaderName::from_static(
 pub const CONTENT_LENGTH: http::HeaderName = http::HeaderName::from_static(
     "content-length",
 );
+pub const CONTENT_MD5: http::HeaderName = http::HeaderName::from_static("content-md5");
 pub const CONTENT_RANGE: http::HeaderName = http::HeaderName::from_static(
     "content-range",
 );
@@ -64,6 +65,9 @@ pub const X_AMZ_BUCKET_OBJECT_LOCK_ENABLED: http::HeaderName = http::HeaderName:
 );
 pub const X_AMZ_BUCKET_REGION: http::HeaderName = http::HeaderName::from_static(
     "x-amz-bucket-region",
+);
+pub const X_AMZ_BYPASS_GOVERNANCE_RETENTION: http::HeaderName = http::HeaderName::from_static(
+    "x-amz-bypass-governance-retention",
 );
 pub const X_AMZ_CHECKSUM_CRC32: http::HeaderName = http::HeaderName::from_static(
     "x-amz-checksum-crc32",
@@ -128,6 +132,13 @@ pub const X_AMZ_GRANT_WRITE: http::HeaderName = http::HeaderName::from_static(
 pub const X_AMZ_GRANT_WRITE_ACP: http::HeaderName = http::HeaderName::from_static(
     "x-amz-grant-write-acp",
 );
+pub const X_AMZ_IF_MATCH_LAST_MODIFIED_TIME: http::HeaderName = http::HeaderName::from_static(
+    "x-amz-if-match-last-modified-time",
+);
+pub const X_AMZ_IF_MATCH_SIZE: http::HeaderName = http::HeaderName::from_static(
+    "x-amz-if-match-size",
+);
+pub const X_AMZ_MFA: http::HeaderName = http::HeaderName::from_static("x-amz-mfa");
 pub const X_AMZ_MISSING_META: http::HeaderName = http::HeaderName::from_static(
     "x-amz-missing-meta",
 );
@@ -146,6 +157,9 @@ pub const X_AMZ_OBJECT_LOCK_RETAIN_UNTIL_DATE: http::HeaderName = http::HeaderNa
 pub const X_AMZ_OBJECT_OWNERSHIP: http::HeaderName = http::HeaderName::from_static(
     "x-amz-object-ownership",
 );
+pub const X_AMZ_OBJECT_SIZE: http::HeaderName = http::HeaderName::from_static(
+    "x-amz-object-size",
+);
 pub const X_AMZ_OPTIONAL_OBJECT_ATTRIBUTES: http::HeaderName = http::HeaderName::from_static(
     "x-amz-optional-object-attributes",
 );
@@ -160,6 +174,9 @@ pub const X_AMZ_REQUEST_PAYER: http::HeaderName = http::HeaderName::from_static(
 );
 pub const X_AMZ_RESTORE: http::HeaderName = http::HeaderName::from_static(
     "x-amz-restore",
+);
+pub const X_AMZ_SDK_CHECKSUM_ALGORITHM: http::HeaderName = http::HeaderName::from_static(
+    "x-amz-sdk-checksum-algorithm",
 );
 pub const X_AMZ_SERVER_SIDE_ENCRYPTION: http::HeaderName = http::HeaderName::from_static(
     "x-amz-server-side-encryption",
@@ -185,6 +202,9 @@ pub const X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY_MD5: http::HeaderName = http
 pub const X_AMZ_STORAGE_CLASS: http::HeaderName = http::HeaderName::from_static(
     "x-amz-storage-class",
 );
+pub const X_AMZ_TAGGING: http::HeaderName = http::HeaderName::from_static(
+    "x-amz-tagging",
+);
 pub const X_AMZ_TAGGING_COUNT: http::HeaderName = http::HeaderName::from_static(
     "x-amz-tagging-count",
 );
@@ -193,4 +213,7 @@ pub const X_AMZ_VERSION_ID: http::HeaderName = http::HeaderName::from_static(
 );
 pub const X_AMZ_WEBSITE_REDIRECT_LOCATION: http::HeaderName = http::HeaderName::from_static(
     "x-amz-website-redirect-location",
+);
+pub const X_AMZ_WRITE_OFFSET_BYTES: http::HeaderName = http::HeaderName::from_static(
+    "x-amz-write-offset-bytes",
 );

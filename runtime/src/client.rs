@@ -4,16 +4,24 @@
 //! Generated clients hold a [`Runtime`] built from a [`ClientConfig`] and hand it one
 //! [`Operation`] per call; nothing here knows which operation it runs.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
+use futures_core::Stream;
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
 use http::{Method, Request, Response, Uri};
+use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
+use crate::body::{BodyError, ByteStream, RequestBody};
+use crate::checksum::{self, Algorithm, ChecksumPolicy, Hasher};
 use crate::credentials::{
     CachedProvider, ChainProvider, Credentials, ProvideCredentials, SharedCredentialsProvider,
 };
@@ -23,11 +31,14 @@ use crate::error::{
     TimeoutKind, TransportError,
 };
 use crate::express::{SessionCache, SessionCacheConfig, SharedCreateSession};
-use crate::http::{HttpClient, HttpConfig, HttpError, TimeoutConfig};
+use crate::http::{HttpClient, HttpConfig, HttpError, Received, ResponseStream, TimeoutConfig};
 use crate::profile::Env;
 use crate::rest::{self, SerializedRequest};
 use crate::retry::{self, RetryConfig, RetryKind, RetryPermit, RetryQuota, SkewCorrectedClock};
-use crate::sigv4::{PayloadHash, Signer, SigningParams, SigningSettings, S3_SESSION_TOKEN};
+use crate::sigv4::{
+    PayloadHash, Signer, SigningParams, SigningSettings, EMPTY_SHA256, S3_SESSION_TOKEN,
+    UNSIGNED_PAYLOAD,
+};
 use crate::time::{Clock, SharedClock, SystemClock};
 use crate::waiter::Poller;
 
@@ -43,6 +54,20 @@ pub struct ClientConfig {
     clock: SharedClock,
     sessions: SessionCache,
     session_mode: Option<Arc<str>>,
+    checksum_policy: ChecksumPolicy,
+    payload_signing: PayloadSigning,
+}
+
+/// Which request bodies are signed with their SHA-256, rather than `UNSIGNED-PAYLOAD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PayloadSigning {
+    /// All: a file is read once for its hash before it is sent.
+    Always,
+    /// Bodies in memory always; files over HTTPS, which protects them in transit, are sent
+    /// `UNSIGNED-PAYLOAD`, as the AWS SDKs send streaming bodies. The default. (A one-shot
+    /// stream is always unsigned: its hash would need it read before it is sent.)
+    #[default]
+    UnsignedOverHttps,
 }
 
 impl Default for ClientConfig {
@@ -57,6 +82,8 @@ impl Default for ClientConfig {
             clock: Arc::new(SystemClock),
             sessions: SessionCache::default(),
             session_mode: None,
+            checksum_policy: ChecksumPolicy::default(),
+            payload_signing: PayloadSigning::default(),
         }
     }
 }
@@ -70,11 +97,25 @@ impl fmt::Debug for ClientConfig {
             .field("clock", &self.clock)
             .field("sessions", &self.sessions)
             .field("session_mode", &self.session_mode)
+            .field("checksum_policy", &self.checksum_policy)
+            .field("payload_signing", &self.payload_signing)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientConfig {
+    /// When requests carry a checksum (default [`ChecksumPolicy::WhenRequired`]).
+    pub fn checksum_policy(mut self, policy: ChecksumPolicy) -> Self {
+        self.checksum_policy = policy;
+        self
+    }
+
+    /// Which request bodies are signed (default [`PayloadSigning::UnsignedOverHttps`]).
+    pub fn payload_signing(mut self, signing: PayloadSigning) -> Self {
+        self.payload_signing = signing;
+        self
+    }
+
     /// Signs with credentials from `provider`.
     pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
@@ -185,12 +226,37 @@ pub struct Operation<'a, O, E> {
     pub error_in_success: bool,
     /// The input's request, relative to the endpoint.
     pub request: SerializedRequest,
+    /// What the operation's `httpChecksum` trait asks of the request and response.
+    pub checksums: Checksums<'a>,
     /// Where and how to send it.
     pub endpoint: Endpoint,
     /// Reads the output of a successful response.
-    pub deserialize: fn(&Response<Bytes>) -> Result<O, ResponseError>,
+    pub deserialize: Deserialize<O>,
     /// Makes the operation's error from an error response.
     pub deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
+}
+
+/// How the output of a successful response is read.
+pub enum Deserialize<O> {
+    /// From the response with its whole body, read within the size cap.
+    Buffered(fn(&Response<Bytes>) -> Result<O, ResponseError>),
+    /// From the response with its body still streaming (a `@streaming` payload).
+    Streaming(fn(Response<ByteStream>) -> Result<O, ResponseError>),
+}
+
+/// What an operation's `aws.protocols#httpChecksum` trait asks for, with the caller's choices.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checksums<'a> {
+    /// Every request carries a checksum (`requestChecksumRequired`).
+    pub required: bool,
+    /// The operation takes a checksum (it has a `requestAlgorithmMember`), which the
+    /// [`ChecksumPolicy::WhenSupported`] policy sends.
+    pub supported: bool,
+    /// The algorithm the caller chose, by its model name (`CRC32`).
+    pub algorithm: Option<&'a str>,
+    /// The algorithms the response body may be validated with, when the caller asked for
+    /// validation (`requestValidationModeMember`); empty, no validation.
+    pub validate: &'static [&'static str],
 }
 
 /// A client's shared machinery: connection pool, signer and its key cache, retry quota and
@@ -211,6 +277,8 @@ pub struct Runtime {
     rules: ServiceRules,
     /// `rules.signing` with the session token in `x-amz-s3session-token`, for `sigv4-s3express`.
     session_signing: SigningSettings,
+    checksum_policy: ChecksumPolicy,
+    payload_signing: PayloadSigning,
 }
 
 impl fmt::Debug for Runtime {
@@ -269,6 +337,8 @@ impl Runtime {
             create_session: None,
             rules: ServiceRules::STANDARD,
             session_signing: session_signing(&ServiceRules::STANDARD.signing),
+            checksum_policy: config.checksum_policy,
+            payload_signing: config.payload_signing,
         }
     }
 
@@ -375,7 +445,29 @@ impl Runtime {
             &operation.endpoint,
             self.rules.content_length_on_put_and_post,
         )?;
-        let max_attempts = self.retry.max_attempts();
+        let (mut head, body) = request.into_parts();
+        let algorithm = self.request_checksum(&operation.checksums, &body)?;
+        let unsigned = !body.is_replayable()
+            || (body.as_bytes().is_none()
+                && self.payload_signing == PayloadSigning::UnsignedOverHttps
+                && head.uri.scheme() == Some(&http::uri::Scheme::HTTPS));
+        let payload = payload(&body, algorithm, unsigned)
+            .await
+            .map_err(|e| Error::Build(BuildError::invalid_value("body", e.to_string())))?;
+        if let (Some(algorithm), Some(checksum)) = (algorithm, &payload.checksum) {
+            let value = HeaderValue::try_from(checksum.as_str())
+                .map_err(|_| BuildError::invalid_value("body", "checksum is not a header value"))?;
+            head.headers
+                .insert(HeaderName::from_static(algorithm.header_name()), value);
+        }
+        let head = Request::from_parts(head, Bytes::new());
+        let streaming = matches!(operation.deserialize, Deserialize::Streaming(_));
+        let replayable = body.is_replayable();
+        let max_attempts = if replayable {
+            self.retry.max_attempts()
+        } else {
+            1
+        };
         let mut permit: Option<RetryPermit> = None;
         let mut attempt = 0;
         loop {
@@ -385,29 +477,61 @@ impl Runtime {
                 .credentials(auth.identity, operation.bucket)
                 .await
                 .map_err(Error::Credentials)?;
-            let mut signed = request.clone();
+            let mut signed = head.clone();
             let params = SigningParams {
                 credentials: &credentials,
                 region: &auth.region,
                 service: &auth.service,
                 time: self.clock.now().into(),
-                payload: PayloadHash::Body,
+                payload: PayloadHash::Precomputed(&payload.hash),
                 settings: &auth.settings,
             };
             self.signer
                 .sign(&mut signed, &params)
                 .map_err(|e| Error::Build(BuildError::invalid_value("request", e.to_string())))?;
+            let signed = signed.map(|_| RequestBody::new(&body));
+            let signed = match signed.body() {
+                Ok(_) => {
+                    signed.map(|b| b.unwrap_or_else(|_| RequestBody::from_bytes(Bytes::new())))
+                }
+                Err(e) => {
+                    return Err(Error::Transport(
+                        TransportError::new(e.to_string(), None).with_attempts(attempt),
+                    ))
+                }
+            };
             let sent = http
-                .send(signed, self.timeouts.attempt)
+                .send_body(signed, self.timeouts.attempt, |status| {
+                    streaming && status.is_success()
+                })
                 .instrument(tracing::debug_span!("attempt", attempt))
                 .await;
             let failure = match sent {
-                Ok(response) if !rest::is_error(&response, operation.error_in_success) => {
-                    self.quota.succeeded(permit.take());
-                    return (operation.deserialize)(&response)
-                        .map_err(|e| Error::Response(e.with_meta(response_metadata(&response))));
-                }
-                Ok(response) => Failure::Response(response),
+                Ok(response) => match response.into_parts() {
+                    (parts, Received::Stream(stream)) => {
+                        self.quota.succeeded(permit.take());
+                        let response = Response::from_parts(parts, ());
+                        let meta = response_metadata(&response);
+                        let body = response_body(stream, response.headers(), &operation.checksums);
+                        let Deserialize::Streaming(deserialize) = operation.deserialize else {
+                            unreachable!("only a streaming output's body streams")
+                        };
+                        return deserialize(response.map(|()| body))
+                            .map_err(|e| Error::Response(e.with_meta(meta)));
+                    }
+                    (parts, Received::Bytes(bytes)) => {
+                        let response = Response::from_parts(parts, bytes);
+                        if !rest::is_error(&response, operation.error_in_success) {
+                            self.quota.succeeded(permit.take());
+                            return self.deserialize_buffered(
+                                &operation.deserialize,
+                                &response,
+                                &operation.checksums,
+                            );
+                        }
+                        Failure::Response(response)
+                    }
+                },
                 Err(e) => Failure::Transport(e),
             };
             let kind = match &failure {
@@ -437,12 +561,241 @@ impl Runtime {
                 .filter(|_| attempt < max_attempts)
                 .and_then(|kind| self.quota.acquire(kind));
             let Some(retry_permit) = retry_permit else {
-                return Err(failure.into_error(&self.rules, operation.deserialize_error, attempt));
+                let error = failure.into_error(&self.rules, operation.deserialize_error, attempt);
+                return Err(match (kind, replayable) {
+                    (Some(_), false) => not_retried(error, ONE_SHOT),
+                    _ => error,
+                });
             };
             tracing::debug!(attempt, ?kind, "retrying");
             permit = Some(retry_permit);
             tokio::time::sleep(self.retry.backoff(attempt)).await;
         }
+    }
+
+    /// The output of a successful response read whole; a streaming output's body is handed
+    /// over as read (a 2xx `error_in_success` check needs it in memory).
+    fn deserialize_buffered<O, E>(
+        &self,
+        deserialize: &Deserialize<O>,
+        response: &Response<Bytes>,
+        checksums: &Checksums<'_>,
+    ) -> Result<O, Error<E>> {
+        let meta = || response_metadata(response);
+        match deserialize {
+            Deserialize::Buffered(deserialize) => {
+                deserialize(response).map_err(|e| Error::Response(e.with_meta(meta())))
+            }
+            Deserialize::Streaming(deserialize) => {
+                let mut body = ByteStream::from(response.body().clone());
+                if let Some((algorithm, expected)) =
+                    checksum::response_checksum(response.headers(), checksums.validate)
+                {
+                    let mut hasher = algorithm.hasher();
+                    hasher.update(response.body());
+                    let actual = hasher.finish();
+                    if actual != expected {
+                        body = ByteStream::from_response(
+                            Failed(Some(BodyError::ChecksumMismatch {
+                                algorithm: algorithm.name(),
+                                expected,
+                                actual,
+                            })),
+                            None,
+                        );
+                    }
+                }
+                let mut parts = Response::new(body);
+                *parts.status_mut() = response.status();
+                *parts.headers_mut() = response.headers().clone();
+                deserialize(parts).map_err(|e| Error::Response(e.with_meta(meta())))
+            }
+        }
+    }
+
+    /// The checksum algorithm of a request with `body`, if it carries one.
+    fn request_checksum<E>(
+        &self,
+        checksums: &Checksums<'_>,
+        body: &ByteStream,
+    ) -> Result<Option<Algorithm>, Error<E>> {
+        let algorithm = match checksums.algorithm {
+            Some(name) => Some(Algorithm::from_name(name).ok_or_else(|| {
+                BuildError::invalid_value(
+                    "checksum_algorithm",
+                    format!("`{name}` is not a checksum algorithm this client computes"),
+                )
+            })?),
+            None if checksums.required => Some(Algorithm::Crc32),
+            None if checksums.supported
+                && self.checksum_policy == ChecksumPolicy::WhenSupported
+                && body.is_replayable() =>
+            {
+                Some(Algorithm::Crc32)
+            }
+            None => None,
+        };
+        if algorithm.is_some() && !body.is_replayable() {
+            return Err(BuildError::invalid_value(
+                "body",
+                "a checksum needs the whole body before it is sent: give a stream's data as bytes or a file",
+            )
+            .into());
+        }
+        Ok(algorithm)
+    }
+}
+
+/// Why a failure was not retried when the request body was a one-shot stream.
+const ONE_SHOT: &str = "the request body is a stream, which can be sent once";
+
+fn not_retried<E>(error: Error<E>, why: &'static str) -> Error<E> {
+    match error {
+        Error::Transport(e) => Error::Transport(e.not_retried(why)),
+        Error::Timeout(e) => Error::Timeout(e.not_retried(why)),
+        other => other,
+    }
+}
+
+/// A request body's payload hash for signing, and its checksum.
+struct Payload {
+    hash: Cow<'static, str>,
+    checksum: Option<String>,
+}
+
+/// Reads `body` once, if need be, for its SHA-256 (unless `unsigned`) and its `algorithm`
+/// checksum.
+async fn payload(
+    body: &ByteStream,
+    algorithm: Option<Algorithm>,
+    unsigned: bool,
+) -> Result<Payload, BodyError> {
+    let mut sha = (!unsigned && !body.is_empty()).then(Sha256::new);
+    let mut hasher = algorithm.map(Algorithm::hasher);
+    if sha.is_some() || hasher.is_some() {
+        let mut stream = body.clone();
+        while let Some(piece) = stream.next().await {
+            let piece = piece?;
+            if let Some(sha) = &mut sha {
+                sha.update(&piece);
+            }
+            if let Some(hasher) = &mut hasher {
+                hasher.update(&piece);
+            }
+        }
+    }
+    Ok(Payload {
+        hash: match sha {
+            Some(sha) => hex(&sha.finalize()).into(),
+            None if unsigned => UNSIGNED_PAYLOAD.into(),
+            None => EMPTY_SHA256.into(),
+        },
+        checksum: hasher.map(Hasher::finish),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// A successful response's streaming body, validated against its checksum if the caller asked.
+fn response_body(
+    stream: ResponseStream,
+    headers: &http::HeaderMap,
+    checksums: &Checksums<'_>,
+) -> ByteStream {
+    let len = stream.len();
+    let stream = Transport(stream);
+    match checksum::response_checksum(headers, checksums.validate) {
+        Some((algorithm, expected)) => ByteStream::from_response(
+            Validated {
+                inner: stream,
+                hasher: Some(algorithm.hasher()),
+                expected,
+            },
+            len,
+        ),
+        None => ByteStream::from_response(stream, len),
+    }
+}
+
+/// A response stream's errors as [`BodyError`]s.
+struct Transport(ResponseStream);
+
+impl Stream for Transport {
+    type Item = Result<Bytes, BodyError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.0).poll_next(cx).map(|item| {
+            item.map(|r| {
+                r.map_err(|e| match e {
+                    HttpError::Timeout(e) => BodyError::Timeout(e),
+                    HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => {
+                        BodyError::Transport(e)
+                    }
+                    e @ HttpError::BodyTooLarge { .. } => {
+                        BodyError::Transport(TransportError::new(e.to_string(), None))
+                    }
+                })
+            })
+        })
+    }
+}
+
+/// A body checked against the checksum its response declared, failing its last read on a
+/// mismatch.
+struct Validated<S> {
+    inner: S,
+    /// `None` once the body has been checked.
+    hasher: Option<Hasher>,
+    expected: String,
+}
+
+impl<S: Stream<Item = Result<Bytes, BodyError>> + Unpin> Stream for Validated<S> {
+    type Item = Result<Bytes, BodyError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        match std::task::ready!(Pin::new(&mut this.inner).poll_next(cx)) {
+            Some(Ok(piece)) => {
+                if let Some(hasher) = &mut this.hasher {
+                    hasher.update(&piece);
+                }
+                Poll::Ready(Some(Ok(piece)))
+            }
+            Some(Err(e)) => Poll::Ready(Some(Err(e))),
+            None => match this.hasher.take() {
+                Some(hasher) => {
+                    let algorithm = hasher.algorithm().name();
+                    let actual = hasher.finish();
+                    if actual == this.expected {
+                        Poll::Ready(None)
+                    } else {
+                        Poll::Ready(Some(Err(BodyError::ChecksumMismatch {
+                            algorithm,
+                            expected: std::mem::take(&mut this.expected),
+                            actual,
+                        })))
+                    }
+                }
+                None => Poll::Ready(None),
+            },
+        }
+    }
+}
+
+/// A body that fails with one error.
+struct Failed(Option<BodyError>);
+
+impl Stream for Failed {
+    type Item = Result<Bytes, BodyError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.0.take().map(Err))
     }
 }
 
@@ -476,7 +829,7 @@ impl Failure {
 }
 
 /// The status and request ids of a response, for an error about it.
-fn response_metadata(response: &Response<Bytes>) -> ErrorMetadata {
+fn response_metadata<B>(response: &Response<B>) -> ErrorMetadata {
     let ids = rest::RequestIds::from_response(response);
     let mut meta = ErrorMetadata::new(response.status().as_u16());
     if let Some(id) = ids.request_id() {
@@ -535,12 +888,12 @@ fn session_signing(signing: &SigningSettings) -> SigningSettings {
 }
 
 /// The HTTP request: the endpoint's URL joined with the request's path and query, the request's
-/// and the endpoint's headers, and the body with its length.
+/// and the endpoint's headers, and the body with its length (when known).
 fn http_request<E>(
     request: SerializedRequest,
     endpoint: &Endpoint,
     content_length_on_put_and_post: bool,
-) -> Result<Request<Bytes>, Error<E>> {
+) -> Result<Request<ByteStream>, Error<E>> {
     let uri = join_url(&endpoint.url, &request.path, &request.query);
     let uri: Uri = uri.parse().map_err(|e: http::uri::InvalidUri| {
         BuildError::endpoint(format!("invalid endpoint URL `{uri}`: {e}"))
@@ -557,8 +910,12 @@ fn http_request<E>(
         }
     }
     let put_or_post = matches!(request.method, Method::PUT | Method::POST);
-    if !request.body.is_empty() || (content_length_on_put_and_post && put_or_post) {
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
+    match request.body.len() {
+        Some(0) if !(content_length_on_put_and_post && put_or_post) => {}
+        Some(len) => {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+        }
+        None => {}
     }
     let mut http = Request::new(request.body);
     *http.method_mut() = request.method;

@@ -253,6 +253,7 @@ pub struct TransportError {
     message: Cow<'static, str>,
     source: Option<BoxError>,
     attempts: Option<u32>,
+    not_retried: Option<&'static str>,
 }
 
 impl TransportError {
@@ -262,6 +263,7 @@ impl TransportError {
             message: message.into(),
             source,
             attempts: None,
+            not_retried: None,
         }
     }
 
@@ -271,9 +273,20 @@ impl TransportError {
         self
     }
 
+    /// The same, not retried for the reason `why`.
+    pub fn not_retried(mut self, why: &'static str) -> Self {
+        self.not_retried = Some(why);
+        self
+    }
+
     /// How many attempts the operation made, when known.
     pub fn attempts(&self) -> Option<u32> {
         self.attempts
+    }
+
+    /// Why a failure another attempt might have fixed was not retried.
+    pub fn why_not_retried(&self) -> Option<&'static str> {
+        self.not_retried
     }
 }
 
@@ -283,16 +296,23 @@ impl fmt::Display for TransportError {
         if let Some(source) = &self.source {
             write!(f, ": {source}")?;
         }
-        write_attempts(f, self.attempts)
+        write_attempts(f, self.attempts, self.not_retried)
     }
 }
 
-/// ` (3 attempts)`, when the count is known.
-fn write_attempts(f: &mut fmt::Formatter<'_>, attempts: Option<u32>) -> fmt::Result {
-    match attempts {
-        Some(1) => f.write_str(" (1 attempt)"),
-        Some(n) => write!(f, " ({n} attempts)"),
-        None => Ok(()),
+/// ` (3 attempts)`, when the count is known, and why there were no more.
+fn write_attempts(
+    f: &mut fmt::Formatter<'_>,
+    attempts: Option<u32>,
+    not_retried: Option<&str>,
+) -> fmt::Result {
+    match (attempts, not_retried) {
+        (Some(1), None) => f.write_str(" (1 attempt)"),
+        (Some(n), None) => write!(f, " ({n} attempts)"),
+        (Some(1), Some(why)) => write!(f, " (1 attempt; not retried: {why})"),
+        (Some(n), Some(why)) => write!(f, " ({n} attempts; not retried: {why})"),
+        (None, Some(why)) => write!(f, " (not retried: {why})"),
+        (None, None) => Ok(()),
     }
 }
 
@@ -324,6 +344,7 @@ pub struct TimeoutError {
     kind: TimeoutKind,
     after: Duration,
     attempts: Option<u32>,
+    not_retried: Option<&'static str>,
 }
 
 impl TimeoutError {
@@ -333,6 +354,7 @@ impl TimeoutError {
             kind,
             after,
             attempts: None,
+            not_retried: None,
         }
     }
 
@@ -340,6 +362,17 @@ impl TimeoutError {
     pub fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = Some(attempts);
         self
+    }
+
+    /// The same, not retried for the reason `why`.
+    pub fn not_retried(mut self, why: &'static str) -> Self {
+        self.not_retried = Some(why);
+        self
+    }
+
+    /// Why a timeout another attempt might have avoided was not retried.
+    pub fn why_not_retried(&self) -> Option<&'static str> {
+        self.not_retried
     }
 
     /// How many attempts the operation made, when known.
@@ -371,7 +404,7 @@ impl fmt::Display for TimeoutError {
             TimeoutKind::Attempt => write!(f, "attempt timeout after {:?}", self.after),
             TimeoutKind::Operation => write!(f, "operation timeout after {:?}", self.after),
         }?;
-        write_attempts(f, self.attempts)
+        write_attempts(f, self.attempts, self.not_retried)
     }
 }
 

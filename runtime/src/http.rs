@@ -1,9 +1,10 @@
 //! The HTTP client: pooled HTTP/1.1 connections over TCP, or TLS with rustls and its `ring`
 //! provider (no C toolchain needed), with connect and attempt timeouts.
 //!
-//! One [`HttpClient`] serves a whole S3 client: clones share the connection pool. A request goes
-//! out with its body in memory and comes back with the whole response body collected, so an
-//! attempt either completes or fails as a unit, which is what retries need. Failures are
+//! One [`HttpClient`] serves a whole S3 client: clones share the connection pool. A response
+//! body is read whole, within a size cap, so an attempt either completes or fails as a unit,
+//! which is what retries need; only a successful response with a streaming body is handed on
+//! unread, as a stream with the same read and stalled-body timeouts. Failures are
 //! classified once, here, into an [`HttpError`] whose variant tells the retry classifier whether
 //! another attempt can help.
 
@@ -12,15 +13,21 @@ use std::fmt;
 use std::io;
 use std::time::{Duration, Instant};
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
+use futures_core::Stream;
 use http::uri::{Authority, Scheme};
 use http::{Request, Response};
-use http_body_util::{BodyExt, Full};
+use http_body::Body as _;
 use hyper_rustls::{ConfigBuilderExt, HttpsConnector};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
+use crate::body::RequestBody;
 use crate::error::{
     Error, ErrorMetadata, ResponseError, TimeoutError, TimeoutKind, TransportError,
 };
@@ -126,7 +133,7 @@ impl Default for HttpConfig {
 /// A pooled HTTP/1.1 client for `http` and `https` URIs. Clones share one pool.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, RequestBody>,
     timeouts: TimeoutConfig,
     max_response_body: usize,
 }
@@ -196,10 +203,27 @@ impl HttpClient {
         request: Request<Bytes>,
         attempt_timeout: Option<Duration>,
     ) -> Result<Response<Bytes>, HttpError> {
+        let request = request.map(RequestBody::from_bytes);
+        let response = self.send_body(request, attempt_timeout, |_| false).await?;
+        Ok(response.map(|body| match body {
+            Received::Bytes(bytes) => bytes,
+            Received::Stream(_) => Bytes::new(),
+        }))
+    }
+
+    /// Sends `request` and reads the response: its body streamed if `stream(status)` says so,
+    /// else read whole within the size cap. `attempt_timeout` bounds the exchange up to the
+    /// body it streams, and the whole of a body it reads.
+    pub(crate) async fn send_body(
+        &self,
+        request: Request<RequestBody>,
+        attempt_timeout: Option<Duration>,
+        stream: impl FnOnce(http::StatusCode) -> bool,
+    ) -> Result<Response<Received>, HttpError> {
         let started = Instant::now();
         let method = request.method().clone();
         let authority = check_uri(request.uri())?;
-        let exchange = self.exchange(request, &authority);
+        let exchange = self.exchange(request, authority.clone(), stream);
         let result = match attempt_timeout {
             Some(limit) => tokio::time::timeout(limit, exchange)
                 .await
@@ -225,126 +249,210 @@ impl HttpClient {
 
     async fn exchange(
         &self,
-        request: Request<Bytes>,
-        authority: &Authority,
-    ) -> Result<Response<Bytes>, HttpError> {
-        let response = within(
-            self.timeouts.read,
-            self.client.request(request.map(Full::new)),
-        )
-        .await?
-        // hyper-util's outer error only names the stage; its cause says what happened.
-        .map_err(|e| self.classify(e.source().unwrap_or(&e), e.is_connect(), authority))?;
+        request: Request<RequestBody>,
+        authority: Authority,
+        stream: impl FnOnce(http::StatusCode) -> bool,
+    ) -> Result<Response<Received>, HttpError> {
+        let connect = self.timeouts.connect;
+        let response = within(self.timeouts.read, self.client.request(request))
+            .await?
+            // hyper-util's outer error only names the stage; its cause says what happened.
+            .map_err(|e| {
+                classify(
+                    e.source().unwrap_or(&e),
+                    e.is_connect(),
+                    &authority,
+                    connect,
+                )
+            })?;
         let (parts, body) = response.into_parts();
-        let body = self.read_body(&parts, body, authority).await?;
+        let body = ResponseStream {
+            // hyper's size of the body, not the header: a HEAD, 204 or 304 response declares
+            // a length but has no body.
+            len: hyper::body::Body::size_hint(&body).exact(),
+            body,
+            read: self
+                .timeouts
+                .read
+                .map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
+            waiting: false,
+            stall: self.timeouts.stalled_body,
+            waited: Duration::ZERO,
+            wait_started: Instant::now(),
+            received: 0,
+            authority,
+            connect,
+        };
+        let body = if stream(parts.status) {
+            Received::Stream(body)
+        } else {
+            Received::Bytes(
+                body.read_all(parts.status.as_u16(), self.max_response_body)
+                    .await?,
+            )
+        };
         Ok(Response::from_parts(parts, body))
     }
+}
 
-    /// Reads the whole body, within the size cap and the read and stalled-body timeouts. On
-    /// error the body is dropped unread, which closes its connection.
-    async fn read_body(
-        &self,
-        parts: &http::response::Parts,
-        mut body: hyper::body::Incoming,
-        authority: &Authority,
-    ) -> Result<Bytes, HttpError> {
-        let limit = self.max_response_body;
-        let status = parts.status.as_u16();
+/// A response body: read whole, or left to stream.
+pub(crate) enum Received {
+    Bytes(Bytes),
+    Stream(ResponseStream),
+}
+
+/// A response body as it arrives, within the read and stalled-body timeouts. Dropping it
+/// unread closes its connection.
+pub(crate) struct ResponseStream {
+    body: hyper::body::Incoming,
+    /// The body's length, when hyper knows it.
+    len: Option<u64>,
+    /// The read timeout and its timer, armed when the reader starts waiting for a piece.
+    read: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
+    waiting: bool,
+    stall: Option<StalledBody>,
+    /// The time spent waiting for pieces, which the stall check measures the rate over (time
+    /// the reader spends elsewhere does not count against the server).
+    waited: Duration,
+    wait_started: Instant,
+    received: usize,
+    authority: Authority,
+    connect: Duration,
+}
+
+impl ResponseStream {
+    /// The body's length, when the response declares it.
+    pub(crate) fn len(&self) -> Option<u64> {
+        self.len
+    }
+
+    /// Reads the whole body, within `limit` bytes; a longer one fails unread.
+    async fn read_all(mut self, status: u16, limit: usize) -> Result<Bytes, HttpError> {
         let too_large = || HttpError::BodyTooLarge { status, limit };
-        // hyper's size of the body, not the header: a HEAD, 204 or 304 response declares a
-        // length but has no body.
-        let declared = hyper::body::Body::size_hint(&body).upper();
-        if declared.is_some_and(|len| len > limit as u64) {
+        if self.len.is_some_and(|len| len > limit as u64) {
             return Err(too_large());
         }
-        let capacity = declared.map_or(0, |len| len as usize);
+        let capacity = self.len.map_or(0, |len| len as usize);
         let mut collected = Collected::Empty;
-        let mut received = 0;
-        let started = Instant::now();
-        while let Some(frame) = within(self.timeouts.read, body.frame()).await? {
-            let frame = frame.map_err(|e| self.classify(&e, false, authority))?;
-            let Ok(data) = frame.into_data() else {
-                continue; // trailers
-            };
-            received += data.len();
-            if received > limit {
+        while let Some(data) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
+            let data = data?;
+            if self.received > limit {
                 return Err(too_large());
-            }
-            if let Some(stall) = self.timeouts.stalled_body {
-                if stall.stalled(received, started.elapsed()) {
-                    return Err(HttpError::Timeout(TimeoutError::new(
-                        TimeoutKind::StalledBody,
-                        stall.grace,
-                    )));
-                }
             }
             collected.push(data, capacity);
         }
         Ok(collected.into_bytes())
     }
+}
 
-    /// Sorts a hyper error by what a retry can do about it; the message is the whole chain of
-    /// causes, since hyper's outer messages alone ("client error (Connect)") say little.
-    fn classify(
-        &self,
-        error: &(dyn StdError + 'static),
-        connecting: bool,
-        authority: &Authority,
-    ) -> HttpError {
-        let mut causes = String::new();
-        let (mut tls, mut timed_out, mut broken) = (false, false, false);
-        let mut next = Some(error);
-        while let Some(e) = next {
-            if let Some(io_error) = e.downcast_ref::<io::Error>() {
-                timed_out |= io_error.kind() == io::ErrorKind::TimedOut;
-                broken = true;
-                // A wrapping io::Error displays as the error it wraps; show that one once.
-                if let Some(inner) = io_error.get_ref() {
-                    next = Some(inner);
-                    continue;
+impl Stream for ResponseStream {
+    type Item = Result<Bytes, HttpError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if !this.waiting {
+            this.waiting = true;
+            this.wait_started = Instant::now();
+            if let Some((limit, timer)) = &mut this.read {
+                timer.as_mut().reset(tokio::time::Instant::now() + *limit);
+            }
+        }
+        loop {
+            let frame = match Pin::new(&mut this.body).poll_frame(cx) {
+                Poll::Ready(frame) => frame,
+                Poll::Pending => {
+                    if let Some((limit, timer)) = &mut this.read {
+                        if timer.as_mut().poll(cx).is_ready() {
+                            let error = TimeoutError::new(TimeoutKind::Read, *limit);
+                            return Poll::Ready(Some(Err(HttpError::Timeout(error))));
+                        }
+                    }
+                    return Poll::Pending;
+                }
+            };
+            this.waiting = false;
+            let data = match frame {
+                None => return Poll::Ready(None),
+                Some(Err(e)) => {
+                    let error = classify(&e, false, &this.authority, this.connect);
+                    return Poll::Ready(Some(Err(error)));
+                }
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(data) => data,
+                    Err(_) => continue, // trailers
+                },
+            };
+            this.received += data.len();
+            this.waited += this.wait_started.elapsed();
+            if let Some(stall) = this.stall {
+                if stall.stalled(this.received, this.waited) {
+                    let error = TimeoutError::new(TimeoutKind::StalledBody, stall.grace);
+                    return Poll::Ready(Some(Err(HttpError::Timeout(error))));
                 }
             }
-            if let Some(hyper_error) = e.downcast_ref::<hyper::Error>() {
-                broken |= hyper_error.is_incomplete_message()
-                    || hyper_error.is_closed()
-                    || hyper_error.is_canceled()
-                    || hyper_error.is_body_write_aborted();
-            }
-            tls |= e.is::<rustls::Error>();
-            if !causes.is_empty() {
-                causes.push_str(": ");
-            }
-            causes.push_str(&e.to_string());
-            next = e.source();
+            return Poll::Ready(Some(Ok(data)));
         }
-        let host = HostPort(authority);
-        if tls {
-            // Certificate and protocol failures repeat on every attempt.
-            HttpError::Other(TransportError::new(
-                format!("TLS with {host} failed: {causes}"),
-                None,
-            ))
-        } else if connecting && timed_out {
-            HttpError::Timeout(TimeoutError::new(
-                TimeoutKind::Connect,
-                self.timeouts.connect,
-            ))
-        } else if connecting {
-            HttpError::Connect(TransportError::new(
-                format!("cannot connect to {host}: {causes}"),
-                None,
-            ))
-        } else if broken {
-            HttpError::Io(TransportError::new(
-                format!("connection to {host} broke: {causes}"),
-                None,
-            ))
-        } else {
-            HttpError::Other(TransportError::new(
-                format!("exchange with {host} failed: {causes}"),
-                None,
-            ))
+    }
+}
+
+/// Sorts a hyper error by what a retry can do about it; the message is the whole chain of
+/// causes, since hyper's outer messages alone ("client error (Connect)") say little.
+fn classify(
+    error: &(dyn StdError + 'static),
+    connecting: bool,
+    authority: &Authority,
+    connect_timeout: Duration,
+) -> HttpError {
+    let mut causes = String::new();
+    let (mut tls, mut timed_out, mut broken) = (false, false, false);
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(io_error) = e.downcast_ref::<io::Error>() {
+            timed_out |= io_error.kind() == io::ErrorKind::TimedOut;
+            broken = true;
+            // A wrapping io::Error displays as the error it wraps; show that one once.
+            if let Some(inner) = io_error.get_ref() {
+                next = Some(inner);
+                continue;
+            }
         }
+        if let Some(hyper_error) = e.downcast_ref::<hyper::Error>() {
+            broken |= hyper_error.is_incomplete_message()
+                || hyper_error.is_closed()
+                || hyper_error.is_canceled()
+                || hyper_error.is_body_write_aborted();
+        }
+        tls |= e.is::<rustls::Error>();
+        if !causes.is_empty() {
+            causes.push_str(": ");
+        }
+        causes.push_str(&e.to_string());
+        next = e.source();
+    }
+    let host = HostPort(authority);
+    if tls {
+        // Certificate and protocol failures repeat on every attempt.
+        HttpError::Other(TransportError::new(
+            format!("TLS with {host} failed: {causes}"),
+            None,
+        ))
+    } else if connecting && timed_out {
+        HttpError::Timeout(TimeoutError::new(TimeoutKind::Connect, connect_timeout))
+    } else if connecting {
+        HttpError::Connect(TransportError::new(
+            format!("cannot connect to {host}: {causes}"),
+            None,
+        ))
+    } else if broken {
+        HttpError::Io(TransportError::new(
+            format!("connection to {host} broke: {causes}"),
+            None,
+        ))
+    } else {
+        HttpError::Other(TransportError::new(
+            format!("exchange with {host} failed: {causes}"),
+            None,
+        ))
     }
 }
 

@@ -4,6 +4,8 @@
 //! serialized requests, resolved endpoints and response parsers, and the runtime signs, sends,
 //! retries and classifies.
 
+pub mod body;
+pub mod checksum;
 pub mod client;
 pub mod credentials;
 pub mod endpoint;

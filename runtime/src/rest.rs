@@ -11,6 +11,7 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{Method, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::body::ByteStream;
 use crate::error::{BuildError, ErrorMetadata, ResponseError, Untrusted};
 use crate::time::{DateTime, Format};
 use crate::xml;
@@ -26,7 +27,7 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 const GREEDY_LABEL: &AsciiSet = &UNRESERVED.remove(b'/');
 
 /// A request as the operation's input describes it, before the endpoint and signing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SerializedRequest {
     /// The HTTP method.
     pub method: Method,
@@ -37,7 +38,7 @@ pub struct SerializedRequest {
     /// The headers the input binds.
     pub headers: HeaderMap,
     /// The body.
-    pub body: Bytes,
+    pub body: ByteStream,
 }
 
 impl SerializedRequest {
@@ -48,7 +49,7 @@ impl SerializedRequest {
             path: "/".to_owned(),
             query: String::new(),
             headers: HeaderMap::new(),
-            body: Bytes::new(),
+            body: ByteStream::default(),
         }
     }
 
@@ -109,14 +110,16 @@ impl SerializedRequest {
             .any(|pair| pair.split('=').next() == Some(encoded.as_str()))
     }
 
-    /// Sets a header; a value that cannot be sent in a header is an error naming the member.
+    /// Sets a header, replacing any earlier value (a member binds one header, and lists are
+    /// joined into one value); a value that cannot be sent in a header is an error naming the
+    /// member.
     pub fn set_header(
         &mut self,
         member: &'static str,
         name: HeaderName,
         value: &str,
     ) -> Result<(), BuildError> {
-        self.headers.append(name, header_value(member, value)?);
+        self.headers.insert(name, header_value(member, value)?);
         Ok(())
     }
 
@@ -130,7 +133,7 @@ impl SerializedRequest {
     ) -> Result<(), BuildError> {
         let mut value = header_value(member, value)?;
         value.set_sensitive(true);
-        self.headers.append(name, value);
+        self.headers.insert(name, value);
         Ok(())
     }
 
@@ -151,12 +154,12 @@ impl SerializedRequest {
         self.set_header(member, name, value)
     }
 
-    /// Sets the body and its `Content-Type`.
-    pub fn set_body(&mut self, body: Bytes, content_type: &'static str) {
+    /// Sets the body, and its `Content-Type` unless a member has set one.
+    pub fn set_body(&mut self, body: impl Into<ByteStream>, content_type: &'static str) {
         self.headers
             .entry(CONTENT_TYPE)
             .or_insert(HeaderValue::from_static(content_type));
-        self.body = body;
+        self.body = body.into();
     }
 }
 
@@ -239,8 +242,8 @@ pub fn header_text(value: &HeaderValue) -> Cow<'_, str> {
 }
 
 /// Parses a header's text with `parse`; a value that does not parse is an error naming it.
-pub fn parse_header<T, E: std::error::Error + Send + Sync + 'static>(
-    response: &Response<Bytes>,
+pub fn parse_header<B, T, E: std::error::Error + Send + Sync + 'static>(
+    response: &Response<B>,
     name: &HeaderName,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<Option<T>, ResponseError> {
@@ -257,10 +260,7 @@ pub fn parse_header<T, E: std::error::Error + Send + Sync + 'static>(
 
 /// The headers whose names start with `prefix`, by the rest of their names (`httpPrefixHeaders`);
 /// `None` when there are none.
-pub fn prefix_headers(
-    response: &Response<Bytes>,
-    prefix: &str,
-) -> Option<BTreeMap<String, String>> {
+pub fn prefix_headers<B>(response: &Response<B>, prefix: &str) -> Option<BTreeMap<String, String>> {
     let map: BTreeMap<String, String> = response
         .headers()
         .iter()
@@ -270,6 +270,64 @@ pub fn prefix_headers(
         })
         .collect();
     (!map.is_empty()).then_some(map)
+}
+
+/// `text` for a header, as S3 stores user metadata: ASCII as it is, anything else as one
+/// RFC 2047 encoded word (`=?UTF-8?B?…?=`), since raw UTF-8 is not valid header text and
+/// servers differ on how they sign and store it.
+pub fn encode_words(text: &str) -> Cow<'_, str> {
+    if text.bytes().all(|b| b.is_ascii() && !b.is_ascii_control()) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(format!(
+        "=?UTF-8?B?{}?=",
+        crate::types::base64_encode(text.as_bytes())
+    ))
+}
+
+/// Decodes each value that consists of RFC 2047 encoded words in UTF-8 (`B` or `Q`
+/// encoding, separated by whitespace), as S3 returns non-ASCII user metadata; any other
+/// value, or one that does not decode, stays as it is.
+pub fn decode_encoded_words(mut map: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    for value in map.values_mut() {
+        if let Some(decoded) = decode_words(value) {
+            *value = decoded;
+        }
+    }
+    map
+}
+
+fn decode_words(text: &str) -> Option<String> {
+    if !text.starts_with("=?") {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    for word in text.split_ascii_whitespace() {
+        let inner = word.strip_prefix("=?")?.strip_suffix("?=")?;
+        let mut parts = inner.splitn(3, '?');
+        let (charset, encoding, data) = (parts.next()?, parts.next()?, parts.next()?);
+        if !charset.eq_ignore_ascii_case("utf-8") {
+            return None;
+        }
+        match encoding {
+            "B" | "b" => bytes.extend(crate::types::base64_decode(data)?),
+            "Q" | "q" => {
+                let mut rest = data.bytes();
+                while let Some(b) = rest.next() {
+                    bytes.push(match b {
+                        b'_' => b' ',
+                        b'=' => {
+                            let hex = [rest.next()?, rest.next()?];
+                            u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?
+                        }
+                        b => b,
+                    });
+                }
+            }
+            _ => return None,
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// A boolean header or query value.
@@ -360,7 +418,7 @@ pub struct RequestIds {
 
 impl RequestIds {
     /// Reads `x-amz-request-id` and `x-amz-id-2`.
-    pub fn from_response(response: &Response<Bytes>) -> Self {
+    pub fn from_response<B>(response: &Response<B>) -> Self {
         let get = |name| {
             response
                 .headers()
@@ -490,6 +548,30 @@ pub fn malformed(e: xml::XmlError) -> ResponseError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_words_round_trip() {
+        assert_eq!(encode_words("plain ascii"), "plain ascii");
+        for text in ["Zürich, 東京", "tab\there", "é"] {
+            let encoded = encode_words(text);
+            assert!(encoded.is_ascii(), "{encoded}");
+            let map = BTreeMap::from([("k".to_owned(), encoded.into_owned())]);
+            assert_eq!(decode_encoded_words(map)["k"], text);
+        }
+        let decoded = |v: &str| {
+            decode_encoded_words(BTreeMap::from([("k".to_owned(), v.to_owned())]))["k"].clone()
+        };
+        assert_eq!(decoded("=?utf-8?q?caf=C3=A9_au_lait?="), "café au lait");
+        assert_eq!(decoded("=?UTF-8?B?WsO8?= =?UTF-8?B?cmljaA==?="), "Zürich");
+        for kept in [
+            "=?ISO-8859-1?Q?caf=E9?=",
+            "=?UTF-8?B?!!?=",
+            "=?UTF-8?X?a?=",
+            "a =?UTF-8?B?WsO8?=",
+        ] {
+            assert_eq!(decoded(kept), kept);
+        }
+    }
 
     #[test]
     fn encodes_labels_and_queries() {

@@ -1,31 +1,9 @@
 //! Value types the generated shapes use beyond the standard library's.
 
-use bytes::Bytes;
-
-/// The body of an operation with a `@streaming` blob payload.
-///
-/// Bodies are buffered in memory for now; the type exists so the public API does not change
-/// when they stream.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ByteStream(Bytes);
-
-impl ByteStream {
-    /// The whole body.
-    pub fn bytes(&self) -> &Bytes {
-        &self.0
-    }
-
-    /// Takes the whole body.
-    pub fn into_bytes(self) -> Bytes {
-        self.0
-    }
-}
-
-impl<T: Into<Bytes>> From<T> for ByteStream {
-    fn from(bytes: T) -> Self {
-        Self(bytes.into())
-    }
-}
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
 
 /// A Smithy document: untyped JSON-like data.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,50 +22,21 @@ pub enum Document {
     Object(std::collections::BTreeMap<String, Document>),
 }
 
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// Standard base64 that decodes with or without padding; non-zero trailing bits are still rejected.
+const BASE64_LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// Standard base64 with padding, as Smithy encodes blobs in XML, headers and queries.
 pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    STANDARD.encode(bytes)
 }
 
 /// Decodes standard base64 (padding optional, whitespace ignored); `None` if it is not base64.
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    let mut padding = 0;
-    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
-        if b == b'=' {
-            padding += 1;
-            continue;
-        }
-        if padding > 0 {
-            return None;
-        }
-        let value = BASE64.iter().position(|c| *c == b)? as u32;
-        acc = acc << 6 | value;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    // Leftover bits must be zero padding of the last character, at most two `=`.
-    (padding <= 2 && acc & ((1 << bits) - 1) == 0).then_some(out)
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    BASE64_LENIENT.decode(compact).ok()
 }
 
 #[cfg(test)]
@@ -108,7 +57,15 @@ mod tests {
             assert_eq!(base64_decode(encoded).as_deref(), Some(raw));
         }
         assert_eq!(base64_decode("Zm9v\nYmFy").as_deref(), Some(&b"foobar"[..]));
-        for bad in ["Zm9v!", "Zg==Zg", "Zh=="] {
+        for unpadded in ["Zg", "Zg=", " Zg = = "] {
+            assert_eq!(
+                base64_decode(unpadded).as_deref(),
+                Some(&b"f"[..]),
+                "{unpadded}"
+            );
+        }
+        // Not base64, non-zero trailing bits, excess padding, a lone sextet.
+        for bad in ["Zm9v!", "Zg==Zg", "Zh==", "Zh", "Zm9v=", "Zm9==", "Zm9vY"] {
             assert_eq!(base64_decode(bad), None, "{bad}");
         }
     }

@@ -472,7 +472,7 @@ async fn a_retried_put_sends_its_body_again_signed_again() {
     .await;
     let mut put = operation(&server);
     put.request = SerializedRequest::new(Method::PUT);
-    put.request.body = Bytes::from_static(b"payload");
+    put.request.body = Bytes::from_static(b"payload").into();
     let runtime = Runtime::new(&config(immediate()));
     assert_eq!(runtime.invoke(put).await.unwrap(), "ok");
     let requests = server.requests();

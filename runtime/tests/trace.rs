@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{Method, Response};
-use s3_runtime::client::{ClientConfig, Operation, Runtime};
+use s3_runtime::client::{Checksums, ClientConfig, Deserialize, Operation, Runtime};
 use s3_runtime::credentials::Credentials;
 use s3_runtime::endpoint::{AuthScheme, Endpoint};
 use s3_runtime::error::{ErrorMetadata, ResponseError};
@@ -93,8 +93,11 @@ async fn trace_output_of_a_signed_request_holds_no_secret() {
             bucket: None,
             error_in_success: false,
             request: SerializedRequest::new(Method::GET),
+            checksums: Checksums::default(),
             endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
-            deserialize: |response: &Response<Bytes>| Ok::<_, ResponseError>(response.body().len()),
+            deserialize: Deserialize::Buffered(|response: &Response<Bytes>| {
+                Ok::<_, ResponseError>(response.body().len())
+            }),
             deserialize_error: |_: &Response<Bytes>, _: &ErrorMetadata| (),
         })
         .await

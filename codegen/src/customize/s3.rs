@@ -27,7 +27,46 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
     express_sessions_from_create_session(ir)?;
     list_keys_url_encoded(ir)?;
     errors_in_200_responses(ir)?;
+    user_metadata_as_encoded_words(ir)?;
     runtime_rules(ir)
+}
+
+/// S3 returns non-ASCII user metadata (`x-amz-meta-*`) as RFC 2047 encoded words
+/// (`=?UTF-8?B?…?=`), and the servers that take raw UTF-8 header bytes disagree on how they
+/// sign them; so metadata values that are not ASCII go out as encoded words too, and encoded
+/// words that come back are decoded.
+fn user_metadata_as_encoded_words(ir: &mut Ir<'_>) -> Result<(), Error> {
+    const PREFIX: &str = "x-amz-meta-";
+    let mut found = false;
+    for op in &mut ir.operations {
+        for m in op
+            .input
+            .members
+            .iter_mut()
+            .chain(op.output.members.iter_mut())
+        {
+            if matches!(&m.binding, Binding::PrefixHeaders(p) if p.eq_ignore_ascii_case(PREFIX)) {
+                if !matches!(&m.ty, RustType::Map(map) if map.value == RustType::String) {
+                    return Err(Error::new(format!(
+                        "S3 patch `user_metadata_as_encoded_words`: {}${} is not a map of strings",
+                        op.name, m.name
+                    )));
+                }
+                m.encoded_words = true;
+                found = true;
+            }
+        }
+    }
+    let selects_metadata = ir
+        .operations
+        .iter()
+        .any(|op| ["PutObject", "HeadObject", "GetObject"].contains(&op.id.name()));
+    if selects_metadata && !found {
+        return Err(Error::new(
+            "S3 patch `user_metadata_as_encoded_words`: no `x-amz-meta-` prefix headers found",
+        ));
+    }
+    Ok(())
 }
 
 /// What S3 asks of the runtime:

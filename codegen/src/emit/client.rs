@@ -32,13 +32,6 @@ fn client(ir: &Ir<'_>) -> TokenStream {
         },
     };
     let rules = service_rules(&ir.service.runtime_rules);
-    let bucket = match session_auth {
-        Some(auth) => {
-            let scope = ident(&auth.scope);
-            quote!(params.#scope)
-        }
-        None => quote!(None),
-    };
     let sessions = session_auth.map(sessions);
     // The built-in settings a bad value of which the rules would misreport.
     let setting_checks = ir.service.endpoint_params.iter().filter_map(|p| {
@@ -106,31 +99,11 @@ fn client(ir: &Ir<'_>) -> TokenStream {
                 &self.inner.runtime
             }
 
-            /// Resolves the endpoint for `params`, then signs, sends and retries `request`;
-            /// `error_in_success`: a 2xx response may carry an `<Error>` body.
-            pub(crate) async fn invoke<O, E>(
-                &self,
-                name: &'static str,
-                error_in_success: bool,
-                request: s3_runtime::rest::SerializedRequest,
-                params: &crate::endpoint::Params<'_>,
-                deserialize: fn(&http::Response<bytes::Bytes>) -> Result<O, s3_runtime::error::ResponseError>,
-                deserialize_error: fn(&http::Response<bytes::Bytes>, &s3_runtime::error::ErrorMetadata) -> E,
-            ) -> Result<O, s3_runtime::error::Error<E>> {
+            /// The endpoint for `params`; fails on settings the rules would misreport.
+            pub(crate) fn endpoint(&self, params: &crate::endpoint::Params<'_>) -> Result<s3_runtime::endpoint::Endpoint, s3_runtime::error::BuildError> {
                 #(#setting_checks)*
-                let endpoint = crate::endpoint::resolve(params)
-                    .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))?;
-                self.runtime()
-                    .invoke(s3_runtime::client::Operation {
-                        name,
-                        bucket: #bucket,
-                        error_in_success,
-                        request,
-                        endpoint,
-                        deserialize,
-                        deserialize_error,
-                    })
-                    .await
+                crate::endpoint::resolve(params)
+                    .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))
             }
 
             #(#methods)*

@@ -8,7 +8,7 @@ use super::paginate::paginator;
 use super::params::endpoint_params_fn;
 use super::waiter::waiter;
 use super::{builder_ident, doc, is_copy, rust_type, setter_docs};
-use crate::ir::{DecodedString, Ir, OperationIr, UrlEncodedResponse};
+use crate::ir::{Checksum, DecodedString, Ir, OperationIr, UrlEncodedResponse};
 use crate::naming::ident;
 use crate::Error;
 
@@ -46,6 +46,7 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
         quote!(self.input.build())
     };
     let params_fn = endpoint_params_fn(op, ir)?;
+    let checksums_fn = op.checksum.as_ref().map(|c| checksums_fn(op, c));
     let error_in_success = op.error_in_success;
     // A paginated operation sends through `send_input(client, &mut input)`, which `send` and
     // the paginator's pages share; any other sends from `send` alone.
@@ -55,11 +56,35 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
     } else {
         (quote!(self.client), quote!(&input))
     };
+    let bucket = match &ir.service.session_auth {
+        Some(auth) => {
+            let scope = ident(&auth.scope);
+            quote!(params.#scope)
+        }
+        None => quote!(None),
+    };
+    let deserialize = if op.streaming_output() {
+        quote!(s3_runtime::client::Deserialize::Streaming(deserialize))
+    } else {
+        quote!(s3_runtime::client::Deserialize::Buffered(deserialize))
+    };
+    let checksums = match &op.checksum {
+        Some(_) => quote!(checksums(#input)),
+        None => quote!(Default::default()),
+    };
     let invoke = quote! {
         let params = endpoint_params(#client.config(), #input);
-        #client
-            .invoke(#op_name, #error_in_success, serialize(#input)?, &params, deserialize, deserialize_error)
-            .await
+        let operation = s3_runtime::client::Operation {
+            name: #op_name,
+            bucket: #bucket,
+            error_in_success: #error_in_success,
+            request: serialize(#input)?,
+            checksums: #checksums,
+            endpoint: #client.endpoint(&params)?,
+            deserialize: #deserialize,
+            deserialize_error,
+        };
+        #client.runtime().invoke(operation).await
     };
     let (body, url_decode) = match &op.url_encoded_response {
         None if paged => (invoke, None),
@@ -126,6 +151,7 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
         }
 
         #params_fn
+        #checksums_fn
         #send_input
         #url_decode
         #paginator
@@ -192,4 +218,44 @@ fn url_encoded_send(
         }
     };
     (send, decode_fn)
+}
+
+/// `checksums(input)`: what the operation's `httpChecksum` trait asks of the request and the
+/// response, with the input's choices of algorithm and validation.
+fn checksums_fn(op: &OperationIr<'_>, checksum: &Checksum) -> TokenStream {
+    let input_ty = ident(&op.input.name);
+    let required = checksum.required;
+    let supported = checksum.algorithm_member.is_some();
+    let algorithm = match &checksum.algorithm_member {
+        Some(field) => {
+            let field = ident(field);
+            quote!(input.#field.as_ref().map(|a| a.as_str()))
+        }
+        None => quote!(None),
+    };
+    let validate = match &checksum.validation_member {
+        Some(field) => {
+            let field = ident(field);
+            let algorithms = &checksum.response_algorithms;
+            quote! {
+                if input.#field.as_ref().is_some_and(|m| m.as_str() == "ENABLED") {
+                    &[#(#algorithms),*]
+                } else {
+                    &[]
+                }
+            }
+        }
+        None => quote!(&[]),
+    };
+    quote! {
+        /// What the operation's `httpChecksum` trait asks of checksums, with `input`'s choices.
+        fn checksums(input: &#input_ty) -> s3_runtime::client::Checksums<'_> {
+            s3_runtime::client::Checksums {
+                required: #required,
+                supported: #supported,
+                algorithm: #algorithm,
+                validate: #validate,
+            }
+        }
+    }
 }

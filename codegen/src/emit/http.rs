@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use super::xml::{
     child_loop, corrected_literal, format_path, namespace_attr, to_text, write_member,
 };
-use super::{builder_ident, file, lit};
+use super::{builder_ident, doc_lines, file, lit};
 use crate::ir::{
     Binding, Ir, MemberIr, NamedKind, OperationIr, PathSegment, PayloadKind, Role, RustType,
     ServiceIr, StructureIr, TimestampFormat, TypeDef,
@@ -103,6 +103,7 @@ pub fn serializer(op: &OperationIr<'_>, service: &ServiceIr<'_>) -> Result<Token
     // Query params maps go last so a modeled `httpQuery` wins over a map key.
     let mut query_params = Vec::new();
     let mut body_members = Vec::new();
+    let mut payload = None;
     for m in &op.input.members {
         let label = lit(m.field.trim_start_matches("r#"));
         let step = match &m.binding {
@@ -127,14 +128,25 @@ pub fn serializer(op: &OperationIr<'_>, service: &ServiceIr<'_>) -> Result<Token
                         m.name
                     )));
                 };
-                let text = to_text(&map.value, &quote!(value), TimestampFormat::HttpDate);
+                let mut text = to_text(&map.value, &quote!(value), TimestampFormat::HttpDate);
+                if m.encoded_words {
+                    text = quote!(&s3_runtime::rest::encode_words(#text));
+                }
                 Some(quote! {
                     for (key, value) in value {
                         request.set_prefixed_header(#label, #prefix, key, #text)?;
                     }
                 })
             }
-            Binding::Payload(kind) => Some(payload_step(m, *kind, service)),
+            Binding::Payload(kind) => {
+                // Last, so that a Content-Type member, set by then, wins over the default.
+                payload = Some(with_value(
+                    m,
+                    &quote!(input),
+                    payload_step(m, *kind, service),
+                ));
+                None
+            }
             Binding::Body => {
                 body_members.push(m);
                 None
@@ -149,6 +161,7 @@ pub fn serializer(op: &OperationIr<'_>, service: &ServiceIr<'_>) -> Result<Token
     if !body_members.is_empty() {
         steps.push(body_step(&op.input, &body_members, service)?);
     }
+    steps.extend(payload);
     Ok(quote! {
         /// The request for `input`, relative to the endpoint; fails on values that cannot be sent.
         ///
@@ -248,10 +261,7 @@ fn payload_step(m: &MemberIr<'_>, kind: PayloadKind, service: &ServiceIr<'_>) ->
                 request.set_body(w.finish()?, "application/xml");
             }
         }
-        PayloadKind::Blob { streaming: true } => {
-            quote!(request.set_body(value.bytes().clone(), "application/octet-stream");)
-        }
-        PayloadKind::Blob { streaming: false } => {
+        PayloadKind::Blob { .. } => {
             quote!(request.set_body(value.clone(), "application/octet-stream");)
         }
         PayloadKind::Text => {
@@ -306,12 +316,30 @@ pub fn deserializer(op: &OperationIr<'_>) -> Result<TokenStream, Error> {
         &quote!(s3_runtime::rest::missing_member),
         &quote!(s3_runtime::rest::RequestIds::from_response(response)),
     )?;
+    let (doc, param, take_body) = if op.streaming_output() {
+        (
+            "The output of a successful `response`, its body streaming.",
+            quote!(mut response: http::Response<s3_runtime::body::ByteStream>),
+            quote! {
+                let body = std::mem::take(response.body_mut());
+                let response = &response;
+            },
+        )
+    } else {
+        (
+            "The output of a successful `response`.",
+            quote!(response: &http::Response<bytes::Bytes>),
+            quote!(),
+        )
+    };
+    let doc = doc_lines(&format!(
+        "{doc}\n\nThe client calls this; it is public for responses obtained another way (a\n\
+         presigned request) and for tests."
+    ));
     Ok(quote! {
-        /// The output of a successful `response`.
-        ///
-        /// The client calls this; it is public for responses obtained another way (a presigned
-        /// request) and for tests.
-        pub fn deserialize(response: &http::Response<bytes::Bytes>) -> Result<#output_ty, s3_runtime::error::ResponseError> {
+        #doc
+        pub fn deserialize(#param) -> Result<#output_ty, s3_runtime::error::ResponseError> {
+            #take_body
             #builder
             #body
             Ok(#build)
@@ -344,7 +372,12 @@ fn response_reads(s: &StructureIr<'_>) -> Result<Vec<TokenStream>, Error> {
             Binding::Header(name) => header_read(m, &header_const(name))?,
             Binding::PrefixHeaders(prefix) => {
                 let prefix = prefix.to_ascii_lowercase();
-                quote!(s3_runtime::rest::prefix_headers(response, #prefix))
+                let read = quote!(s3_runtime::rest::prefix_headers(response, #prefix));
+                if m.encoded_words {
+                    quote!(#read.map(s3_runtime::rest::decode_encoded_words))
+                } else {
+                    read
+                }
             }
             Binding::ResponseCode => quote!(Some(i32::from(response.status().as_u16()))),
             Binding::Payload(kind) => payload_read(m, *kind)?,
@@ -449,9 +482,7 @@ fn payload_read(m: &MemberIr<'_>, kind: PayloadKind) -> Result<TokenStream, Erro
                 }
             }
         }
-        PayloadKind::Blob { streaming: true } => quote!(Some(s3_runtime::types::ByteStream::from(
-            response.body().clone()
-        ))),
+        PayloadKind::Blob { streaming: true } => quote!(Some(body)),
         PayloadKind::Blob { streaming: false } => quote!(Some(response.body().clone())),
         PayloadKind::Text => {
             let text = quote!(std::str::from_utf8(response.body()).map_err(|e| {

@@ -202,7 +202,7 @@ pub fn rust_type(ty: &RustType) -> TokenStream {
         RustType::Double => quote!(f64),
         RustType::Timestamp => quote!(s3_runtime::time::DateTime),
         RustType::Blob => quote!(bytes::Bytes),
-        RustType::ByteStream => quote!(s3_runtime::types::ByteStream),
+        RustType::ByteStream => quote!(s3_runtime::body::ByteStream),
         RustType::Document => quote!(s3_runtime::types::Document),
         RustType::Named { name, .. } => {
             let name = ident(name);

@@ -7,7 +7,7 @@ use super::{
     builder_ident, debug_impl, doc, doc_attrs, field_type, file, is_copy, item_docs, lit,
     member_docs, rust_type, setter_docs,
 };
-use crate::ir::{EnumIr, Ir, MemberIr, Role, StructureIr, TypeDef};
+use crate::ir::{EnumIr, Ir, MemberIr, Role, RustType, StructureIr, TypeDef};
 use crate::naming::{ident, snake};
 use crate::{Error, GeneratedFile};
 
@@ -126,8 +126,11 @@ pub fn structure(s: &StructureIr<'_>, summary: &str) -> Result<TokenStream, Erro
     // With a sensitive member, `Debug` is written by hand to redact it.
     let sensitive = s.members.iter().any(|m| m.sensitive);
     let derive_debug = (!sensitive).then(|| quote!(Debug,));
-    let derive = quote!(#[derive(Clone, #derive_debug PartialEq)]);
-    let builder_derive = quote!(#[derive(Clone, #derive_debug Default, PartialEq)]);
+    // A body stream has no equality: it is a handle on its source.
+    let streams = s.members.iter().any(|m| m.ty == RustType::ByteStream);
+    let derive_eq = (!streams).then(|| quote!(PartialEq));
+    let derive = quote!(#[derive(Clone, #derive_debug #derive_eq)]);
+    let builder_derive = quote!(#[derive(Clone, #derive_debug Default, #derive_eq)]);
     let debug = sensitive.then(|| debug_impl(&name, &s.name, &s.members));
     let builder_debug =
         sensitive.then(|| debug_impl(&builder, &format!("{}Builder", s.name), &s.members));

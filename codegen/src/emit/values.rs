@@ -34,7 +34,15 @@ pub(crate) fn defaulted(
             s.id, m.name
         ))
     })?;
-    Ok(Some(if super::is_copy(&m.ty) {
+    let empty = match (&m.ty, m.default) {
+        (RustType::Blob | RustType::ByteStream, Some(Value::String(s))) => s.is_empty(),
+        (RustType::List(_), Some(Value::Array(a))) => a.is_empty(),
+        (RustType::Map(_), Some(Value::Object(o))) => o.is_empty(),
+        _ => false,
+    };
+    Ok(Some(if empty {
+        quote!(#value.unwrap_or_default())
+    } else if super::is_copy(&m.ty) {
         quote!(#value.unwrap_or(#default))
     } else {
         quote!(#value.unwrap_or_else(|| #default))
@@ -66,7 +74,7 @@ pub(crate) fn default_value(ty: &RustType, value: &Value) -> Option<TokenStream>
         }
         (RustType::Blob, Value::String(s)) if s.is_empty() => quote!(bytes::Bytes::new()),
         (RustType::ByteStream, Value::String(s)) if s.is_empty() => {
-            quote!(s3_runtime::types::ByteStream::default())
+            quote!(s3_runtime::body::ByteStream::default())
         }
         (RustType::Timestamp, Value::Number(n)) => {
             let secs = n.as_i64()?;

@@ -232,7 +232,8 @@ pub fn to_text(ty: &RustType, value: &TokenStream, format: TimestampFormat) -> T
         }
         RustType::Timestamp => quote!(&#value.format(#format)),
         RustType::Blob => quote!(&s3_runtime::types::base64_encode(#value)),
-        RustType::ByteStream => quote!(&s3_runtime::types::base64_encode(#value.bytes())),
+        // The IR keeps streams to payloads, which are not text.
+        RustType::ByteStream => quote!(compile_error!("a stream is not text")),
         RustType::Named {
             kind: NamedKind::IntEnum,
             ..
@@ -522,10 +523,8 @@ fn parse_text(
             let err = invalid("base64");
             quote!(bytes::Bytes::from(s3_runtime::types::base64_decode(&#text).ok_or(()).map_err(#err)?))
         }
-        RustType::ByteStream => {
-            let err = invalid("base64");
-            quote!(s3_runtime::types::ByteStream::from(s3_runtime::types::base64_decode(&#text).ok_or(()).map_err(#err)?))
-        }
+        // The IR keeps streams to payloads, which are not text.
+        RustType::ByteStream => quote!(compile_error!("a stream is not text")),
         RustType::Named {
             name,
             kind: NamedKind::Enum,

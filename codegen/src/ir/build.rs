@@ -10,9 +10,9 @@ use super::endpoint::endpoint_params;
 use super::pagination::pagination;
 use super::waiters::waiters;
 use super::{
-    Binding, EnumIr, Ir, ListType, MapType, MemberIr, NamedKind, OperationIr, PayloadKind, Role,
-    RuntimeRules, RustType, Selection, ServiceIr, StructureIr, TimestampFormat, TypeDef,
-    UriTemplate, VariantIr, XmlMember, XmlNamespace,
+    Binding, Checksum, EnumIr, Ir, ListType, MapType, MemberIr, NamedKind, OperationIr,
+    PayloadKind, Role, RuntimeRules, RustType, Selection, ServiceIr, StructureIr, TimestampFormat,
+    TypeDef, UriTemplate, VariantIr, XmlMember, XmlNamespace,
 };
 use crate::model::{Member, Model, Shape, ShapeId, ShapeKind, Simple, Traits, UNIT};
 use crate::naming;
@@ -248,6 +248,7 @@ impl<'m> Builder<'m> {
         let pagination =
             pagination(&shape.traits, self.service_traits, &input, &output).map_err(at)?;
         let waiters = waiters(&shape.traits).map_err(at)?;
+        let checksum = checksum(&shape.traits, &input).map_err(at)?;
         self.claim(name.clone(), &shape.id)?;
         Ok(OperationIr {
             id: shape.id.clone(),
@@ -267,6 +268,7 @@ impl<'m> Builder<'m> {
             pagination,
             waiters,
             url_encoded_response: None,
+            checksum,
             traits: &shape.traits,
         })
     }
@@ -351,6 +353,13 @@ impl<'m> Builder<'m> {
                 Role::Data => Binding::Body,
             };
             let ty = self.rust_type(target)?;
+            if ty == RustType::ByteStream
+                && binding != Binding::Payload(PayloadKind::Blob { streaming: true })
+            {
+                return Err(at(
+                    "a @streaming blob must be an operation's httpPayload member".into(),
+                ));
+            }
             let timestamp_format = match timestamp_format(&m.traits).map_err(at)? {
                 Some(f) => Some(f),
                 None => timestamp_format(&target.traits).map_err(at)?,
@@ -376,6 +385,7 @@ impl<'m> Builder<'m> {
                 context_param: m.traits.context_param(),
                 constraints: constraints(&m.traits, &target.traits),
                 empty_value: None,
+                encoded_words: false,
                 boxed: false,
             });
         }
@@ -538,4 +548,58 @@ fn bounds_text(min: Option<String>, max: Option<String>) -> String {
         (None, Some(max)) => format!("at most {max}"),
         (None, None) => "unbounded".to_owned(),
     }
+}
+
+/// The operation's `aws.protocols#httpChecksum` trait, its members checked to be input enum
+/// members.
+fn checksum(traits: &Traits, input: &StructureIr<'_>) -> Result<Option<Checksum>, String> {
+    let Some(trait_value) = traits.get("aws.protocols#httpChecksum") else {
+        return Ok(None);
+    };
+    let member = |key: &str| -> Result<Option<String>, String> {
+        let Some(name) = trait_value.get(key) else {
+            return Ok(None);
+        };
+        let name = name
+            .as_str()
+            .ok_or(format!("httpChecksum {key} is not a string"))?;
+        match input.members.iter().find(|m| m.name == name) {
+            Some(m)
+                if matches!(
+                    m.ty,
+                    RustType::Named {
+                        kind: NamedKind::Enum,
+                        ..
+                    }
+                ) =>
+            {
+                Ok(Some(m.field.clone()))
+            }
+            _ => Err(format!(
+                "httpChecksum {key} `{name}` is not an input enum member"
+            )),
+        }
+    };
+    let response_algorithms = match trait_value.get("responseAlgorithms") {
+        None => Vec::new(),
+        Some(list) => list
+            .as_array()
+            .ok_or("httpChecksum responseAlgorithms is not a list")?
+            .iter()
+            .map(|a| {
+                a.as_str()
+                    .map(str::to_owned)
+                    .ok_or("httpChecksum algorithm is not a string")
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(Some(Checksum {
+        required: trait_value
+            .get("requestChecksumRequired")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        algorithm_member: member("requestAlgorithmMember")?,
+        validation_member: member("requestValidationModeMember")?,
+        response_algorithms,
+    }))
 }

@@ -194,6 +194,9 @@ pub struct MemberIr<'m> {
     pub empty_value: Option<&'static str>,
     /// Whether the field is boxed: its structure contains, directly, the structure it is in.
     pub boxed: bool,
+    /// Header values travel as RFC 2047 encoded words when they are not ASCII (see
+    /// `customize`).
+    pub encoded_words: bool,
 }
 
 impl MemberIr<'_> {
@@ -403,7 +406,34 @@ pub struct OperationIr<'m> {
     /// Strings the client asks the service to URL-encode in the response, and decodes, when the
     /// caller leaves the choice open (set by a service patch).
     pub url_encoded_response: Option<UrlEncodedResponse>,
+    /// What the operation asks of request and response checksums (`aws.protocols#httpChecksum`).
+    pub checksum: Option<Checksum>,
     pub traits: &'m Traits,
+}
+
+impl OperationIr<'_> {
+    /// Whether a successful response's body streams to the caller: the output's payload is a
+    /// `@streaming` blob.
+    pub fn streaming_output(&self) -> bool {
+        self.output
+            .members
+            .iter()
+            .any(|m| m.binding == Binding::Payload(PayloadKind::Blob { streaming: true }))
+    }
+}
+
+/// An operation's `aws.protocols#httpChecksum` trait, with members by input field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checksum {
+    /// Every request must carry a checksum (`requestChecksumRequired`).
+    pub required: bool,
+    /// The input enum member choosing the request's algorithm (`requestAlgorithmMember`).
+    pub algorithm_member: Option<String>,
+    /// The input enum member asking for the response to be validated
+    /// (`requestValidationModeMember`), by setting it to `ENABLED`.
+    pub validation_member: Option<String>,
+    /// The algorithms a response may carry a checksum of (`responseAlgorithms`).
+    pub response_algorithms: Vec<String>,
 }
 
 /// An input enum member that, left unset, is sent with a value asking the service to

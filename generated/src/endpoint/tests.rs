@@ -38,6 +38,25 @@ fn endpoint_case_001_invalid_access_point_arn_not_s3() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Invalid access point ARN: Not S3 (through `GetObject`)
+#[test]
+fn endpoint_case_001_invalid_access_point_arn_not_s3_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:not-s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid ARN: The ARN was not for the S3 service, found: not-s3",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Invalid access point ARN: invalid resource
 #[test]
 fn endpoint_case_002_invalid_access_point_arn_invalid_resource() {
@@ -59,6 +78,25 @@ fn endpoint_case_002_invalid_access_point_arn_invalid_resource() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Invalid access point ARN: invalid resource (through `GetObject`)
+#[test]
+fn endpoint_case_002_invalid_access_point_arn_invalid_resource_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint:more-data")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid ARN: The ARN may only contain a single resource component after `accesspoint`.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Invalid access point ARN: invalid no ap name
 #[test]
 fn endpoint_case_003_invalid_access_point_arn_invalid_no_ap_name() {
@@ -76,6 +114,25 @@ fn endpoint_case_003_invalid_access_point_arn_invalid_no_ap_name() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Invalid access point ARN: invalid no ap name (through `GetObject`)
+#[test]
+fn endpoint_case_003_invalid_access_point_arn_invalid_no_ap_name_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid ARN: Expected a resource of the format `accesspoint:<accesspoint name>` but no name was provided",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Invalid access point ARN: AccountId is invalid
@@ -97,6 +154,25 @@ fn endpoint_case_004_invalid_access_point_arn_account_id_is_invalid() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Invalid access point ARN: AccountId is invalid (through `GetObject`)
+#[test]
+fn endpoint_case_004_invalid_access_point_arn_account_id_is_invalid_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456_789012:accesspoint:apname")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `123456_789012`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Invalid access point ARN: access point name is invalid
 #[test]
 fn endpoint_case_005_invalid_access_point_arn_access_point_name_is_invalid() {
@@ -114,6 +190,25 @@ fn endpoint_case_005_invalid_access_point_arn_access_point_name_is_invalid() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Invalid access point ARN: access point name is invalid (through `GetObject`)
+#[test]
+fn endpoint_case_005_invalid_access_point_arn_access_point_name_is_invalid_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:ap_name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `ap_name`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Access points (disable access points explicitly false)
@@ -142,6 +237,31 @@ fn endpoint_case_006_access_points_disable_access_points_explicitly_false() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Access points (disable access points explicitly false) (through `GetObject`)
+#[test]
+fn endpoint_case_006_access_points_disable_access_points_explicitly_false_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Access points: partition does not support FIPS
 #[test]
 fn endpoint_case_007_access_points_partition_does_not_support_fips() {
@@ -155,6 +275,21 @@ fn endpoint_case_007_access_points_partition_does_not_support_fips() {
     };
     let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Access points: partition does not support FIPS (through `GetObject`)
+#[test]
+fn endpoint_case_007_access_points_partition_does_not_support_fips_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Bucket region is invalid
@@ -173,6 +308,23 @@ fn endpoint_case_008_bucket_region_is_invalid() {
         rt::ResolveError::rule("Invalid region in ARN: `us-west -2` (invalid DNS name)"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Bucket region is invalid (through `GetObject`)
+#[test]
+fn endpoint_case_008_bucket_region_is_invalid_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west -2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Invalid region in ARN: `us-west -2` (invalid DNS name)"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Access points when Access points explicitly disabled (used for CreateBucket)
@@ -229,6 +381,25 @@ fn endpoint_case_010_missing_arn_type() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// missing arn type (through `GetObject`)
+#[test]
+fn endpoint_case_010_missing_arn_type_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid ARN: `arn:aws:s3:us-west-2:123456789012:` was not a valid ARN",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// SDK::Host + access point + Dualstack is an error
 #[test]
 fn endpoint_case_011_sdk_host_access_point_dualstack_is_an_error() {
@@ -248,6 +419,29 @@ fn endpoint_case_011_sdk_host_access_point_dualstack_is_an_error() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// SDK::Host + access point + Dualstack is an error (through `GetObject`)
+#[test]
+fn endpoint_case_011_sdk_host_access_point_dualstack_is_an_error_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .use_dual_stack(true)
+        .endpoint_url("https://beta.example.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Cannot set dual-stack in combination with a custom endpoint.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Access point ARN with FIPS & Dualstack
@@ -276,6 +470,35 @@ fn endpoint_case_012_access_point_arn_with_fips_dualstack() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Access point ARN with FIPS & Dualstack (through `GetObject`)
+#[test]
+fn endpoint_case_012_access_point_arn_with_fips_dualstack_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint-fips.dualstack.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Access point ARN with Dualstack
 #[test]
 fn endpoint_case_013_access_point_arn_with_dualstack() {
@@ -300,6 +523,34 @@ fn endpoint_case_013_access_point_arn_with_dualstack() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Access point ARN with Dualstack (through `GetObject`)
+#[test]
+fn endpoint_case_013_access_point_arn_with_dualstack_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint.dualstack.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// vanilla MRAP
@@ -332,6 +583,35 @@ fn endpoint_case_014_vanilla_mrap() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla MRAP (through `GetObject`)
+#[test]
+fn endpoint_case_014_vanilla_mrap_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4a")
+                    .signing_region_set(
+                        ::std::borrow::Cow::Borrowed(
+                            &[::std::borrow::Cow::Borrowed("*")],
+                        ),
+                    )
+                    .signing_name("s3")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// MRAP does not support FIPS
 #[test]
 fn endpoint_case_015_mrap_does_not_support_fips() {
@@ -346,6 +626,21 @@ fn endpoint_case_015_mrap_does_not_support_fips() {
     };
     let expected = Err(rt::ResolveError::rule("S3 MRAP does not support FIPS"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// MRAP does not support FIPS (through `GetObject`)
+#[test]
+fn endpoint_case_015_mrap_does_not_support_fips_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("S3 MRAP does not support FIPS"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// MRAP does not support DualStack
@@ -364,6 +659,24 @@ fn endpoint_case_016_mrap_does_not_support_dual_stack() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// MRAP does not support DualStack (through `GetObject`)
+#[test]
+fn endpoint_case_016_mrap_does_not_support_dual_stack_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("S3 MRAP does not support dual-stack"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// MRAP does not support S3 Accelerate
 #[test]
 fn endpoint_case_017_mrap_does_not_support_s3_accelerate() {
@@ -378,6 +691,21 @@ fn endpoint_case_017_mrap_does_not_support_s3_accelerate() {
     };
     let expected = Err(rt::ResolveError::rule("S3 MRAP does not support S3 Accelerate"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// MRAP does not support S3 Accelerate (through `GetObject`)
+#[test]
+fn endpoint_case_017_mrap_does_not_support_s3_accelerate_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("S3 MRAP does not support S3 Accelerate"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// MRAP explicitly disabled
@@ -398,6 +726,28 @@ fn endpoint_case_018_mrap_explicitly_disabled() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// MRAP explicitly disabled (through `GetObject`)
+#[test]
+fn endpoint_case_018_mrap_explicitly_disabled_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .disable_multi_region_access_points(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid configuration: Multi-Region Access Point ARNs are disabled.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Dual-stack endpoint with path-style forced
@@ -424,6 +774,33 @@ fn endpoint_case_019_dual_stack_endpoint_with_path_style_forced() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Dual-stack endpoint with path-style forced (through `GetObject`)
+#[test]
+fn endpoint_case_019_dual_stack_endpoint_with_path_style_forced_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucketname")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.us-west-2.amazonaws.com/bucketname")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Dual-stack endpoint + SDK::Host is error
 #[test]
 fn endpoint_case_020_dual_stack_endpoint_sdk_host_is_error() {
@@ -445,6 +822,30 @@ fn endpoint_case_020_dual_stack_endpoint_sdk_host_is_error() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Dual-stack endpoint + SDK::Host is error (through `GetObject`)
+#[test]
+fn endpoint_case_020_dual_stack_endpoint_sdk_host_is_error_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .endpoint_url("https://abc.com")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucketname")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Cannot set dual-stack in combination with a custom endpoint.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + ARN bucket
 #[test]
 fn endpoint_case_021_path_style_arn_bucket() {
@@ -461,6 +862,26 @@ fn endpoint_case_021_path_style_arn_bucket() {
         rt::ResolveError::rule("Path-style addressing cannot be used with ARN buckets"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + ARN bucket (through `GetObject`)
+#[test]
+fn endpoint_case_021_path_style_arn_bucket_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Path-style addressing cannot be used with ARN buckets"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// implicit path style bucket + dualstack
@@ -486,6 +907,32 @@ fn endpoint_case_022_implicit_path_style_bucket_dualstack() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// implicit path style bucket + dualstack (through `GetObject`)
+#[test]
+fn endpoint_case_022_implicit_path_style_bucket_dualstack_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99_ab")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.us-west-2.amazonaws.com/99_ab")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// implicit path style bucket + dualstack
 #[test]
 fn endpoint_case_023_implicit_path_style_bucket_dualstack() {
@@ -504,6 +951,29 @@ fn endpoint_case_023_implicit_path_style_bucket_dualstack() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// implicit path style bucket + dualstack (through `GetObject`)
+#[test]
+fn endpoint_case_023_implicit_path_style_bucket_dualstack_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .endpoint_url("http://abc.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99_ab")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Cannot set dual-stack in combination with a custom endpoint.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// don't allow URL injections in the bucket
@@ -529,6 +999,29 @@ fn endpoint_case_024_don_t_allow_url_injections_in_the_bucket() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// don't allow URL injections in the bucket (through `GetObject`)
+#[test]
+fn endpoint_case_024_don_t_allow_url_injections_in_the_bucket_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("example.com#")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-west-2.amazonaws.com/example.com%23")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// URI encode bucket names in the path
 #[test]
 fn endpoint_case_025_uri_encode_bucket_names_in_the_path() {
@@ -550,6 +1043,29 @@ fn endpoint_case_025_uri_encode_bucket_names_in_the_path() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// URI encode bucket names in the path (through `GetObject`)
+#[test]
+fn endpoint_case_025_uri_encode_bucket_names_in_the_path_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket%20name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// scheme is respected
@@ -636,6 +1152,36 @@ fn endpoint_case_028_path_style_implicit_private_link() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + implicit private link (through `GetObject`)
+#[test]
+fn endpoint_case_028_path_style_implicit_private_link_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99_ab")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/99_ab",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// invalid Endpoint override
 #[test]
 fn endpoint_case_029_invalid_endpoint_override() {
@@ -678,6 +1224,32 @@ fn endpoint_case_030_using_an_i_pv4_address_forces_path_style() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// using an IPv4 address forces path style (through `GetObject`)
+#[test]
+fn endpoint_case_030_using_an_i_pv4_address_forces_path_style_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .endpoint_url("https://123.123.0.1")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucketname")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://123.123.0.1/bucketname")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// vanilla access point arn with region mismatch and UseArnRegion=false
 #[test]
 fn endpoint_case_031_vanilla_access_point_arn_with_region_mismatch_and_use_arn_re() {
@@ -697,6 +1269,28 @@ fn endpoint_case_031_vanilla_access_point_arn_with_region_mismatch_and_use_arn_r
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// vanilla access point arn with region mismatch and UseArnRegion=false (through `GetObject`)
+#[test]
+fn endpoint_case_031_vanilla_access_point_arn_with_region_mismatch_and_use_arn_re_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-east-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// vanilla access point arn with region mismatch and UseArnRegion unset
@@ -723,6 +1317,31 @@ fn endpoint_case_032_vanilla_access_point_arn_with_region_mismatch_and_use_arn_r
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// vanilla access point arn with region mismatch and UseArnRegion unset (through `GetObject`)
+#[test]
+fn endpoint_case_032_vanilla_access_point_arn_with_region_mismatch_and_use_arn_re_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// vanilla access point arn with region mismatch and UseArnRegion=true
@@ -752,6 +1371,34 @@ fn endpoint_case_033_vanilla_access_point_arn_with_region_mismatch_and_use_arn_r
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla access point arn with region mismatch and UseArnRegion=true (through `GetObject`)
+#[test]
+fn endpoint_case_033_vanilla_access_point_arn_with_region_mismatch_and_use_arn_re_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// subdomains are not allowed in virtual buckets
 #[test]
 fn endpoint_case_034_subdomains_are_not_allowed_in_virtual_buckets() {
@@ -770,6 +1417,29 @@ fn endpoint_case_034_subdomains_are_not_allowed_in_virtual_buckets() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// subdomains are not allowed in virtual buckets (through `GetObject`)
+#[test]
+fn endpoint_case_034_subdomains_are_not_allowed_in_virtual_buckets_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket.name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-east-1.amazonaws.com/bucket.name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .disable_double_encoding(true)
+                    .signing_region("us-east-1"),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// bucket names with 3 characters are allowed in virtual buckets
@@ -792,6 +1462,29 @@ fn endpoint_case_035_bucket_names_with_3_characters_are_allowed_in_virtual_bucke
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// bucket names with 3 characters are allowed in virtual buckets (through `GetObject`)
+#[test]
+fn endpoint_case_035_bucket_names_with_3_characters_are_allowed_in_virtual_bucket_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("aaa")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://aaa.s3.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .disable_double_encoding(true)
+                    .signing_region("us-east-1"),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// bucket names with fewer than 3 characters are not allowed in virtual host
 #[test]
 fn endpoint_case_036_bucket_names_with_fewer_than_3_characters_are_not_allowed_in() {
@@ -810,6 +1503,29 @@ fn endpoint_case_036_bucket_names_with_fewer_than_3_characters_are_not_allowed_i
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// bucket names with fewer than 3 characters are not allowed in virtual host (through `GetObject`)
+#[test]
+fn endpoint_case_036_bucket_names_with_fewer_than_3_characters_are_not_allowed_in_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("aa")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-east-1.amazonaws.com/aa")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .disable_double_encoding(true)
+                    .signing_region("us-east-1"),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// bucket names with uppercase characters are not allowed in virtual host
@@ -832,6 +1548,29 @@ fn endpoint_case_037_bucket_names_with_uppercase_characters_are_not_allowed_in_v
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// bucket names with uppercase characters are not allowed in virtual host (through `GetObject`)
+#[test]
+fn endpoint_case_037_bucket_names_with_uppercase_characters_are_not_allowed_in_vi_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("BucketName")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-east-1.amazonaws.com/BucketName")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .disable_double_encoding(true)
+                    .signing_region("us-east-1"),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// subdomains are allowed in virtual buckets on http endpoints
 #[test]
 fn endpoint_case_038_subdomains_are_allowed_in_virtual_buckets_on_http_endpoints() {
@@ -851,6 +1590,32 @@ fn endpoint_case_038_subdomains_are_allowed_in_virtual_buckets_on_http_endpoints
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// subdomains are allowed in virtual buckets on http endpoints (through `GetObject`)
+#[test]
+fn endpoint_case_038_subdomains_are_allowed_in_virtual_buckets_on_http_endpoints_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .endpoint_url("http://example.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket.name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("http://bucket.name.example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .disable_double_encoding(true)
+                    .signing_region("us-east-1"),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// no region set
@@ -1561,6 +2326,29 @@ fn endpoint_case_055_virtual_addressing_aws_global_region_uses_the_global_endpoi
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing, aws-global region uses the global endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_055_virtual_addressing_aws_global_region_uses_the_global_endpoin_via_get_object() {
+    let config = crate::Config::builder().region("aws-global").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing, aws-global region with Prefix, and Key uses the global endpoint. Prefix and Key parameters should not be used in endpoint evaluation.
 #[test]
 fn endpoint_case_056_virtual_addressing_aws_global_region_with_prefix_and_key_use() {
@@ -1634,6 +2422,29 @@ fn endpoint_case_058_virtual_addressing_aws_global_region_with_fips_uses_the_reg
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing, aws-global region with fips uses the regional fips endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_058_virtual_addressing_aws_global_region_with_fips_uses_the_regi_via_get_object() {
+    let config = crate::Config::builder().region("aws-global").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-fips.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing, aws-global region with dualstack uses the regional dualstack endpoint
 #[test]
 fn endpoint_case_059_virtual_addressing_aws_global_region_with_dualstack_uses_the() {
@@ -1655,6 +2466,32 @@ fn endpoint_case_059_virtual_addressing_aws_global_region_with_dualstack_uses_th
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing, aws-global region with dualstack uses the regional dualstack endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_059_virtual_addressing_aws_global_region_with_dualstack_uses_the_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.dualstack.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing, aws-global region with fips/dualstack uses the regional fips/dualstack endpoint
@@ -1682,6 +2519,35 @@ fn endpoint_case_060_virtual_addressing_aws_global_region_with_fips_dualstack_us
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing, aws-global region with fips/dualstack uses the regional fips/dualstack endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_060_virtual_addressing_aws_global_region_with_fips_dualstack_use_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://bucket-name.s3-fips.dualstack.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing, aws-global region with accelerate uses the global accelerate endpoint
 #[test]
 fn endpoint_case_061_virtual_addressing_aws_global_region_with_accelerate_uses_th() {
@@ -1703,6 +2569,29 @@ fn endpoint_case_061_virtual_addressing_aws_global_region_with_accelerate_uses_t
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing, aws-global region with accelerate uses the global accelerate endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_061_virtual_addressing_aws_global_region_with_accelerate_uses_th_via_get_object() {
+    let config = crate::Config::builder().region("aws-global").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing, aws-global region with custom endpoint
@@ -1729,6 +2618,32 @@ fn endpoint_case_062_virtual_addressing_aws_global_region_with_custom_endpoint()
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing, aws-global region with custom endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_062_virtual_addressing_aws_global_region_with_custom_endpoint_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .endpoint_url("https://example.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region uses the global endpoint
 #[test]
 fn endpoint_case_063_virtual_addressing_use_global_endpoint_and_us_east_1_region() {
@@ -1751,6 +2666,32 @@ fn endpoint_case_063_virtual_addressing_use_global_endpoint_and_us_east_1_region
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing, UseGlobalEndpoint and us-east-1 region uses the global endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_063_virtual_addressing_use_global_endpoint_and_us_east_1_region_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-west-2 region uses the regional endpoint
@@ -1777,6 +2718,32 @@ fn endpoint_case_064_virtual_addressing_use_global_endpoint_and_us_west_2_region
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing, UseGlobalEndpoint and us-west-2 region uses the regional endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_064_virtual_addressing_use_global_endpoint_and_us_west_2_region_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.us-west-2.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region and fips uses the regional fips endpoint
 #[test]
 fn endpoint_case_065_virtual_addressing_use_global_endpoint_and_us_east_1_region() {
@@ -1799,6 +2766,33 @@ fn endpoint_case_065_virtual_addressing_use_global_endpoint_and_us_east_1_region
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing, UseGlobalEndpoint and us-east-1 region and fips uses the regional fips endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_065_virtual_addressing_use_global_endpoint_and_us_east_1_region_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_fips(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-fips.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region and dualstack uses the regional dualstack endpoint
@@ -1825,6 +2819,33 @@ fn endpoint_case_066_virtual_addressing_use_global_endpoint_and_us_east_1_region
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing, UseGlobalEndpoint and us-east-1 region and dualstack uses the regional dualstack endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_066_virtual_addressing_use_global_endpoint_and_us_east_1_region_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_dual_stack(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.dualstack.us-east-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region and accelerate uses the global accelerate endpoint
 #[test]
 fn endpoint_case_067_virtual_addressing_use_global_endpoint_and_us_east_1_region() {
@@ -1847,6 +2868,33 @@ fn endpoint_case_067_virtual_addressing_use_global_endpoint_and_us_east_1_region
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing, UseGlobalEndpoint and us-east-1 region and accelerate uses the global accelerate endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_067_virtual_addressing_use_global_endpoint_and_us_east_1_region_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .accelerate(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region with custom endpoint
@@ -1874,6 +2922,33 @@ fn endpoint_case_068_virtual_addressing_use_global_endpoint_and_us_east_1_region
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing, UseGlobalEndpoint and us-east-1 region with custom endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_068_virtual_addressing_use_global_endpoint_and_us_east_1_region_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .endpoint_url("https://example.com")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// ForcePathStyle, aws-global region uses the global endpoint
 #[test]
 fn endpoint_case_069_force_path_style_aws_global_region_uses_the_global_endpoint() {
@@ -1896,6 +2971,32 @@ fn endpoint_case_069_force_path_style_aws_global_region_uses_the_global_endpoint
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// ForcePathStyle, aws-global region uses the global endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_069_force_path_style_aws_global_region_uses_the_global_endpoint_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// ForcePathStyle, aws-global region with fips is invalid
@@ -1946,6 +3047,33 @@ fn endpoint_case_071_force_path_style_aws_global_region_with_dualstack_uses_regi
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// ForcePathStyle, aws-global region with dualstack uses regional dualstack endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_071_force_path_style_aws_global_region_with_dualstack_uses_regio_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_dual_stack(true)
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.us-east-1.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// ForcePathStyle, aws-global region custom endpoint uses the custom endpoint
 #[test]
 fn endpoint_case_072_force_path_style_aws_global_region_custom_endpoint_uses_the() {
@@ -1969,6 +3097,33 @@ fn endpoint_case_072_force_path_style_aws_global_region_custom_endpoint_uses_the
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// ForcePathStyle, aws-global region custom endpoint uses the custom endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_072_force_path_style_aws_global_region_custom_endpoint_uses_the_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .endpoint_url("https://example.com")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://example.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// ForcePathStyle, UseGlobalEndpoint us-east-1 region uses the global endpoint
@@ -1996,6 +3151,33 @@ fn endpoint_case_073_force_path_style_use_global_endpoint_us_east_1_region_uses_
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// ForcePathStyle, UseGlobalEndpoint us-east-1 region uses the global endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_073_force_path_style_use_global_endpoint_us_east_1_region_uses_t_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .force_path_style(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// ForcePathStyle, UseGlobalEndpoint us-west-2 region uses the regional endpoint
 #[test]
 fn endpoint_case_074_force_path_style_use_global_endpoint_us_west_2_region_uses_t() {
@@ -2019,6 +3201,33 @@ fn endpoint_case_074_force_path_style_use_global_endpoint_us_west_2_region_uses_
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// ForcePathStyle, UseGlobalEndpoint us-west-2 region uses the regional endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_074_force_path_style_use_global_endpoint_us_west_2_region_uses_t_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .force_path_style(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// ForcePathStyle, UseGlobalEndpoint us-east-1 region, dualstack uses the regional dualstack endpoint
@@ -2046,6 +3255,34 @@ fn endpoint_case_075_force_path_style_use_global_endpoint_us_east_1_region_duals
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// ForcePathStyle, UseGlobalEndpoint us-east-1 region, dualstack uses the regional dualstack endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_075_force_path_style_use_global_endpoint_us_east_1_region_dualst_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_dual_stack(true)
+        .force_path_style(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.us-east-1.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// ForcePathStyle, UseGlobalEndpoint us-east-1 region custom endpoint uses the custom endpoint
 #[test]
 fn endpoint_case_076_force_path_style_use_global_endpoint_us_east_1_region_custom() {
@@ -2070,6 +3307,34 @@ fn endpoint_case_076_force_path_style_use_global_endpoint_us_east_1_region_custo
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// ForcePathStyle, UseGlobalEndpoint us-east-1 region custom endpoint uses the custom endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_076_force_path_style_use_global_endpoint_us_east_1_region_custom_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .endpoint_url("https://example.com")
+        .force_path_style(true)
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://example.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// ARN with aws-global region and  UseArnRegion uses the regional endpoint
@@ -2108,6 +3373,44 @@ fn endpoint_case_077_arn_with_aws_global_region_and_use_arn_region_uses_the_regi
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// ARN with aws-global region and  UseArnRegion uses the regional endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_077_arn_with_aws_global_region_and_use_arn_region_uses_the_regio_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://reports-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4a")
+                    .signing_name("s3-outposts")
+                    .signing_region_set(
+                        ::std::borrow::Cow::Borrowed(
+                            &[::std::borrow::Cow::Borrowed("*")],
+                        ),
+                    )
+                    .disable_double_encoding(true),
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-outposts")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// cross partition MRAP ARN is an error
 #[test]
 fn endpoint_case_078_cross_partition_mrap_arn_is_an_error() {
@@ -2122,6 +3425,25 @@ fn endpoint_case_078_cross_partition_mrap_arn_is_an_error() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// cross partition MRAP ARN is an error (through `GetObject`)
+#[test]
+fn endpoint_case_078_cross_partition_mrap_arn_is_an_error_via_get_object() {
+    let config = crate::Config::builder().region("us-west-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws-cn:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Client was configured for partition `aws` but bucket referred to partition `aws-cn`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Endpoint override, accesspoint with HTTP, port
@@ -2143,6 +3465,32 @@ fn endpoint_case_079_endpoint_override_accesspoint_with_http_port() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Endpoint override, accesspoint with HTTP, port (through `GetObject`)
+#[test]
+fn endpoint_case_079_endpoint_override_accesspoint_with_http_port_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("http://beta.example.com:1234")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("http://myendpoint-123456789012.beta.example.com:1234")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Endpoint override, accesspoint with http, path, query, and port
@@ -3462,6 +4810,29 @@ fn endpoint_case_145_vanilla_virtual_addressing_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla virtual addressing@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_145_vanilla_virtual_addressing_us_west_2_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.us-west-2.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing + dualstack@us-west-2
 #[test]
 fn endpoint_case_146_virtual_addressing_dualstack_us_west_2() {
@@ -3484,6 +4855,32 @@ fn endpoint_case_146_virtual_addressing_dualstack_us_west_2() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing + dualstack@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_146_virtual_addressing_dualstack_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.dualstack.us-west-2.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// accelerate + dualstack@us-west-2
@@ -3510,6 +4907,33 @@ fn endpoint_case_147_accelerate_dualstack_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// accelerate + dualstack@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_147_accelerate_dualstack_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-accelerate.dualstack.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// accelerate (dualstack=false)@us-west-2
 #[test]
 fn endpoint_case_148_accelerate_dualstack_false_us_west_2() {
@@ -3534,6 +4958,29 @@ fn endpoint_case_148_accelerate_dualstack_false_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// accelerate (dualstack=false)@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_148_accelerate_dualstack_false_us_west_2_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing + fips@us-west-2
 #[test]
 fn endpoint_case_149_virtual_addressing_fips_us_west_2() {
@@ -3556,6 +5003,29 @@ fn endpoint_case_149_virtual_addressing_fips_us_west_2() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing + fips@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_149_virtual_addressing_fips_us_west_2_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-fips.us-west-2.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing + dualstack + fips@us-west-2
@@ -3584,6 +5054,35 @@ fn endpoint_case_150_virtual_addressing_dualstack_fips_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing + dualstack + fips@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_150_virtual_addressing_dualstack_fips_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://bucket-name.s3-fips.dualstack.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// accelerate + fips = error@us-west-2
 #[test]
 fn endpoint_case_151_accelerate_fips_error_us_west_2() {
@@ -3598,6 +5097,25 @@ fn endpoint_case_151_accelerate_fips_error_us_west_2() {
     };
     let expected = Err(rt::ResolveError::rule("Accelerate cannot be used with FIPS"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// accelerate + fips = error@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_151_accelerate_fips_error_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_fips(true)
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("Accelerate cannot be used with FIPS"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// vanilla virtual addressing@cn-north-1
@@ -3624,6 +5142,29 @@ fn endpoint_case_152_vanilla_virtual_addressing_cn_north_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla virtual addressing@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_152_vanilla_virtual_addressing_cn_north_1_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.cn-north-1.amazonaws.com.cn")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing + dualstack@cn-north-1
 #[test]
 fn endpoint_case_153_virtual_addressing_dualstack_cn_north_1() {
@@ -3646,6 +5187,32 @@ fn endpoint_case_153_virtual_addressing_dualstack_cn_north_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing + dualstack@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_153_virtual_addressing_dualstack_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.dualstack.cn-north-1.amazonaws.com.cn")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// accelerate (dualstack=false)@cn-north-1
@@ -3706,6 +5273,29 @@ fn endpoint_case_156_vanilla_virtual_addressing_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla virtual addressing@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_156_vanilla_virtual_addressing_af_south_1_via_get_object() {
+    let config = crate::Config::builder().region("af-south-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.af-south-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing + dualstack@af-south-1
 #[test]
 fn endpoint_case_157_virtual_addressing_dualstack_af_south_1() {
@@ -3728,6 +5318,32 @@ fn endpoint_case_157_virtual_addressing_dualstack_af_south_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing + dualstack@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_157_virtual_addressing_dualstack_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3.dualstack.af-south-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// accelerate + dualstack@af-south-1
@@ -3754,6 +5370,33 @@ fn endpoint_case_158_accelerate_dualstack_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// accelerate + dualstack@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_158_accelerate_dualstack_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_dual_stack(true)
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-accelerate.dualstack.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// accelerate (dualstack=false)@af-south-1
 #[test]
 fn endpoint_case_159_accelerate_dualstack_false_af_south_1() {
@@ -3778,6 +5421,29 @@ fn endpoint_case_159_accelerate_dualstack_false_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// accelerate (dualstack=false)@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_159_accelerate_dualstack_false_af_south_1_via_get_object() {
+    let config = crate::Config::builder().region("af-south-1").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-accelerate.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing + fips@af-south-1
 #[test]
 fn endpoint_case_160_virtual_addressing_fips_af_south_1() {
@@ -3800,6 +5466,29 @@ fn endpoint_case_160_virtual_addressing_fips_af_south_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing + fips@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_160_virtual_addressing_fips_af_south_1_via_get_object() {
+    let config = crate::Config::builder().region("af-south-1").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://bucket-name.s3-fips.af-south-1.amazonaws.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing + dualstack + fips@af-south-1
@@ -3828,6 +5517,35 @@ fn endpoint_case_161_virtual_addressing_dualstack_fips_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing + dualstack + fips@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_161_virtual_addressing_dualstack_fips_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://bucket-name.s3-fips.dualstack.af-south-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// accelerate + fips = error@af-south-1
 #[test]
 fn endpoint_case_162_accelerate_fips_error_af_south_1() {
@@ -3842,6 +5560,25 @@ fn endpoint_case_162_accelerate_fips_error_af_south_1() {
     };
     let expected = Err(rt::ResolveError::rule("Accelerate cannot be used with FIPS"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// accelerate + fips = error@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_162_accelerate_fips_error_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_fips(true)
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("Accelerate cannot be used with FIPS"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// vanilla path style@us-west-2
@@ -3868,6 +5605,32 @@ fn endpoint_case_163_vanilla_path_style_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla path style@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_163_vanilla_path_style_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-west-2.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// fips@us-gov-west-2, bucket is not S3-dns-compatible (subdomains)
 #[test]
 fn endpoint_case_164_fips_us_gov_west_2_bucket_is_not_s3_dns_compatible_subdomain() {
@@ -3891,6 +5654,33 @@ fn endpoint_case_164_fips_us_gov_west_2_bucket_is_not_s3_dns_compatible_subdomai
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// fips@us-gov-west-2, bucket is not S3-dns-compatible (subdomains) (through `GetObject`)
+#[test]
+fn endpoint_case_164_fips_us_gov_west_2_bucket_is_not_s3_dns_compatible_subdomain_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-gov-west-1")
+        .use_fips(true)
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket.with.dots")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3-fips.us-gov-west-1.amazonaws.com/bucket.with.dots")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-gov-west-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + accelerate = error@us-west-2
 #[test]
 fn endpoint_case_165_path_style_accelerate_error_us_west_2() {
@@ -3907,6 +5697,27 @@ fn endpoint_case_165_path_style_accelerate_error_us_west_2() {
         rt::ResolveError::rule("Path-style addressing cannot be used with S3 Accelerate"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + accelerate = error@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_165_path_style_accelerate_error_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .force_path_style(true)
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Path-style addressing cannot be used with S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// path style + dualstack@us-west-2
@@ -3933,6 +5744,33 @@ fn endpoint_case_166_path_style_dualstack_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + dualstack@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_166_path_style_dualstack_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.us-west-2.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + arn is error@us-west-2
 #[test]
 fn endpoint_case_167_path_style_arn_is_error_us_west_2() {
@@ -3951,6 +5789,28 @@ fn endpoint_case_167_path_style_arn_is_error_us_west_2() {
         rt::ResolveError::rule("Path-style addressing cannot be used with ARN buckets"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + arn is error@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_167_path_style_arn_is_error_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Path-style addressing cannot be used with ARN buckets"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// path style + invalid DNS name@us-west-2
@@ -3977,6 +5837,32 @@ fn endpoint_case_168_path_style_invalid_dns_name_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + invalid DNS name@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_168_path_style_invalid_dns_name_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99a_b")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-west-2.amazonaws.com/99a_b")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// no path style + invalid DNS name@us-west-2
 #[test]
 fn endpoint_case_169_no_path_style_invalid_dns_name_us_west_2() {
@@ -3998,6 +5884,29 @@ fn endpoint_case_169_no_path_style_invalid_dns_name_us_west_2() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// no path style + invalid DNS name@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_169_no_path_style_invalid_dns_name_us_west_2_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99a_b")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.us-west-2.amazonaws.com/99a_b")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// vanilla path style@cn-north-1
@@ -4024,6 +5933,32 @@ fn endpoint_case_170_vanilla_path_style_cn_north_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla path style@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_170_vanilla_path_style_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.cn-north-1.amazonaws.com.cn/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + fips@cn-north-1
 #[test]
 fn endpoint_case_171_path_style_fips_cn_north_1() {
@@ -4038,6 +5973,25 @@ fn endpoint_case_171_path_style_fips_cn_north_1() {
     };
     let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + fips@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_171_path_style_fips_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .use_fips(true)
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// path style + accelerate = error@cn-north-1
@@ -4056,6 +6010,27 @@ fn endpoint_case_172_path_style_accelerate_error_cn_north_1() {
         rt::ResolveError::rule("Path-style addressing cannot be used with S3 Accelerate"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + accelerate = error@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_172_path_style_accelerate_error_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .force_path_style(true)
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Path-style addressing cannot be used with S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// path style + dualstack@cn-north-1
@@ -4082,6 +6057,33 @@ fn endpoint_case_173_path_style_dualstack_cn_north_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + dualstack@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_173_path_style_dualstack_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .use_dual_stack(true)
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.cn-north-1.amazonaws.com.cn/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + arn is error@cn-north-1
 #[test]
 fn endpoint_case_174_path_style_arn_is_error_cn_north_1() {
@@ -4100,6 +6102,28 @@ fn endpoint_case_174_path_style_arn_is_error_cn_north_1() {
         rt::ResolveError::rule("Path-style addressing cannot be used with ARN buckets"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + arn is error@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_174_path_style_arn_is_error_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Path-style addressing cannot be used with ARN buckets"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// path style + invalid DNS name@cn-north-1
@@ -4126,6 +6150,32 @@ fn endpoint_case_175_path_style_invalid_dns_name_cn_north_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + invalid DNS name@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_175_path_style_invalid_dns_name_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99a_b")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.cn-north-1.amazonaws.com.cn/99a_b")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// no path style + invalid DNS name@cn-north-1
 #[test]
 fn endpoint_case_176_no_path_style_invalid_dns_name_cn_north_1() {
@@ -4147,6 +6197,29 @@ fn endpoint_case_176_no_path_style_invalid_dns_name_cn_north_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// no path style + invalid DNS name@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_176_no_path_style_invalid_dns_name_cn_north_1_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99a_b")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.cn-north-1.amazonaws.com.cn/99a_b")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// vanilla path style@af-south-1
@@ -4173,6 +6246,32 @@ fn endpoint_case_177_vanilla_path_style_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla path style@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_177_vanilla_path_style_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.af-south-1.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + fips@af-south-1
 #[test]
 fn endpoint_case_178_path_style_fips_af_south_1() {
@@ -4197,6 +6296,33 @@ fn endpoint_case_178_path_style_fips_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + fips@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_178_path_style_fips_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_fips(true)
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3-fips.af-south-1.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + accelerate = error@af-south-1
 #[test]
 fn endpoint_case_179_path_style_accelerate_error_af_south_1() {
@@ -4213,6 +6339,27 @@ fn endpoint_case_179_path_style_accelerate_error_af_south_1() {
         rt::ResolveError::rule("Path-style addressing cannot be used with S3 Accelerate"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + accelerate = error@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_179_path_style_accelerate_error_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .force_path_style(true)
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Path-style addressing cannot be used with S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// path style + dualstack@af-south-1
@@ -4239,6 +6386,33 @@ fn endpoint_case_180_path_style_dualstack_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + dualstack@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_180_path_style_dualstack_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_dual_stack(true)
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.dualstack.af-south-1.amazonaws.com/bucket-name")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + arn is error@af-south-1
 #[test]
 fn endpoint_case_181_path_style_arn_is_error_af_south_1() {
@@ -4257,6 +6431,28 @@ fn endpoint_case_181_path_style_arn_is_error_af_south_1() {
         rt::ResolveError::rule("Path-style addressing cannot be used with ARN buckets"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + arn is error@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_181_path_style_arn_is_error_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Path-style addressing cannot be used with ARN buckets"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// path style + invalid DNS name@af-south-1
@@ -4283,6 +6479,32 @@ fn endpoint_case_182_path_style_invalid_dns_name_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + invalid DNS name@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_182_path_style_invalid_dns_name_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99a_b")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.af-south-1.amazonaws.com/99a_b")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// no path style + invalid DNS name@af-south-1
 #[test]
 fn endpoint_case_183_no_path_style_invalid_dns_name_af_south_1() {
@@ -4304,6 +6526,29 @@ fn endpoint_case_183_no_path_style_invalid_dns_name_af_south_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// no path style + invalid DNS name@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_183_no_path_style_invalid_dns_name_af_south_1_via_get_object() {
+    let config = crate::Config::builder().region("af-south-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("99a_b")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://s3.af-south-1.amazonaws.com/99a_b")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing + private link@us-west-2
@@ -4335,6 +6580,36 @@ fn endpoint_case_184_virtual_addressing_private_link_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing + private link@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_184_virtual_addressing_private_link_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url(
+            "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "http://bucket-name.control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + private link@us-west-2
 #[test]
 fn endpoint_case_185_path_style_private_link_us_west_2() {
@@ -4364,6 +6639,37 @@ fn endpoint_case_185_path_style_private_link_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + private link@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_185_path_style_private_link_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/bucket-name",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// SDK::Host + FIPS@us-west-2
 #[test]
 fn endpoint_case_186_sdk_host_fips_us_west_2() {
@@ -4383,6 +6689,29 @@ fn endpoint_case_186_sdk_host_fips_us_west_2() {
         rt::ResolveError::rule("A custom endpoint cannot be combined with FIPS"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// SDK::Host + FIPS@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_186_sdk_host_fips_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_fips(true)
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("A custom endpoint cannot be combined with FIPS"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// SDK::Host + DualStack@us-west-2
@@ -4408,6 +6737,31 @@ fn endpoint_case_187_sdk_host_dual_stack_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// SDK::Host + DualStack@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_187_sdk_host_dual_stack_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Cannot set dual-stack in combination with a custom endpoint.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// SDK::HOST + accelerate@us-west-2
 #[test]
 fn endpoint_case_188_sdk_host_accelerate_us_west_2() {
@@ -4427,6 +6781,29 @@ fn endpoint_case_188_sdk_host_accelerate_us_west_2() {
         rt::ResolveError::rule("A custom endpoint cannot be combined with S3 Accelerate"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// SDK::HOST + accelerate@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_188_sdk_host_accelerate_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url(
+            "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("A custom endpoint cannot be combined with S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// SDK::Host + access point ARN@us-west-2
@@ -4452,6 +6829,32 @@ fn endpoint_case_189_sdk_host_access_point_arn_us_west_2() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// SDK::Host + access point ARN@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_189_sdk_host_access_point_arn_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://beta.example.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://myendpoint-123456789012.beta.example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// virtual addressing + private link@cn-north-1
@@ -4483,6 +6886,36 @@ fn endpoint_case_190_virtual_addressing_private_link_cn_north_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// virtual addressing + private link@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_190_virtual_addressing_private_link_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://bucket-name.control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// path style + private link@cn-north-1
 #[test]
 fn endpoint_case_191_path_style_private_link_cn_north_1() {
@@ -4510,6 +6943,37 @@ fn endpoint_case_191_path_style_private_link_cn_north_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// path style + private link@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_191_path_style_private_link_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/bucket-name",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// FIPS@cn-north-1
@@ -4549,6 +7013,31 @@ fn endpoint_case_193_sdk_host_dual_stack_cn_north_1() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// SDK::Host + DualStack@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_193_sdk_host_dual_stack_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .use_dual_stack(true)
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Cannot set dual-stack in combination with a custom endpoint.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// SDK::HOST + accelerate@cn-north-1
@@ -4597,6 +7086,32 @@ fn endpoint_case_195_sdk_host_access_point_arn_cn_north_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// SDK::Host + access point ARN@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_195_sdk_host_access_point_arn_cn_north_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("cn-north-1")
+        .endpoint_url("https://beta.example.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://myendpoint-123456789012.beta.example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// virtual addressing + private link@af-south-1
 #[test]
 fn endpoint_case_196_virtual_addressing_private_link_af_south_1() {
@@ -4624,6 +7139,36 @@ fn endpoint_case_196_virtual_addressing_private_link_af_south_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// virtual addressing + private link@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_196_virtual_addressing_private_link_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://bucket-name.control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// path style + private link@af-south-1
@@ -4655,6 +7200,37 @@ fn endpoint_case_197_path_style_private_link_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// path style + private link@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_197_path_style_private_link_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .force_path_style(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/bucket-name",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// SDK::Host + FIPS@af-south-1
 #[test]
 fn endpoint_case_198_sdk_host_fips_af_south_1() {
@@ -4674,6 +7250,29 @@ fn endpoint_case_198_sdk_host_fips_af_south_1() {
         rt::ResolveError::rule("A custom endpoint cannot be combined with FIPS"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// SDK::Host + FIPS@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_198_sdk_host_fips_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_fips(true)
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("A custom endpoint cannot be combined with FIPS"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// SDK::Host + DualStack@af-south-1
@@ -4699,6 +7298,31 @@ fn endpoint_case_199_sdk_host_dual_stack_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// SDK::Host + DualStack@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_199_sdk_host_dual_stack_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_dual_stack(true)
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Cannot set dual-stack in combination with a custom endpoint.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// SDK::HOST + accelerate@af-south-1
 #[test]
 fn endpoint_case_200_sdk_host_accelerate_af_south_1() {
@@ -4718,6 +7342,29 @@ fn endpoint_case_200_sdk_host_accelerate_af_south_1() {
         rt::ResolveError::rule("A custom endpoint cannot be combined with S3 Accelerate"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// SDK::HOST + accelerate@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_200_sdk_host_accelerate_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .endpoint_url(
+            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+        )
+        .accelerate(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("bucket-name")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("A custom endpoint cannot be combined with S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// SDK::Host + access point ARN@af-south-1
@@ -4743,6 +7390,32 @@ fn endpoint_case_201_sdk_host_access_point_arn_af_south_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// SDK::Host + access point ARN@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_201_sdk_host_access_point_arn_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .endpoint_url("https://beta.example.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://myendpoint-123456789012.beta.example.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// vanilla access point arn@us-west-2
@@ -4771,6 +7444,31 @@ fn endpoint_case_202_vanilla_access_point_arn_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla access point arn@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_202_vanilla_access_point_arn_us_west_2_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// access point arn + FIPS@us-west-2
 #[test]
 fn endpoint_case_203_access_point_arn_fips_us_west_2() {
@@ -4797,6 +7495,31 @@ fn endpoint_case_203_access_point_arn_fips_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// access point arn + FIPS@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_203_access_point_arn_fips_us_west_2_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint-fips.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// access point arn + accelerate = error@us-west-2
 #[test]
 fn endpoint_case_204_access_point_arn_accelerate_error_us_west_2() {
@@ -4813,6 +7536,23 @@ fn endpoint_case_204_access_point_arn_accelerate_error_us_west_2() {
         rt::ResolveError::rule("Access Points do not support S3 Accelerate"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// access point arn + accelerate = error@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_204_access_point_arn_accelerate_error_us_west_2_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Access Points do not support S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// access point arn + FIPS + DualStack@us-west-2
@@ -4841,6 +7581,35 @@ fn endpoint_case_205_access_point_arn_fips_dual_stack_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// access point arn + FIPS + DualStack@us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_205_access_point_arn_fips_dual_stack_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint-fips.dualstack.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// vanilla access point arn@cn-north-1
 #[test]
 fn endpoint_case_206_vanilla_access_point_arn_cn_north_1() {
@@ -4865,6 +7634,31 @@ fn endpoint_case_206_vanilla_access_point_arn_cn_north_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// vanilla access point arn@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_206_vanilla_access_point_arn_cn_north_1_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint.cn-north-1.amazonaws.com.cn",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// access point arn + FIPS@cn-north-1
@@ -4899,6 +7693,23 @@ fn endpoint_case_208_access_point_arn_accelerate_error_cn_north_1() {
         rt::ResolveError::rule("Access Points do not support S3 Accelerate"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// access point arn + accelerate = error@cn-north-1 (through `GetObject`)
+#[test]
+fn endpoint_case_208_access_point_arn_accelerate_error_cn_north_1_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Access Points do not support S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// access point arn + FIPS + DualStack@cn-north-1
@@ -4943,6 +7754,31 @@ fn endpoint_case_210_vanilla_access_point_arn_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// vanilla access point arn@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_210_vanilla_access_point_arn_af_south_1_via_get_object() {
+    let config = crate::Config::builder().region("af-south-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint.af-south-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// access point arn + FIPS@af-south-1
 #[test]
 fn endpoint_case_211_access_point_arn_fips_af_south_1() {
@@ -4969,6 +7805,31 @@ fn endpoint_case_211_access_point_arn_fips_af_south_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// access point arn + FIPS@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_211_access_point_arn_fips_af_south_1_via_get_object() {
+    let config = crate::Config::builder().region("af-south-1").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint-fips.af-south-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// access point arn + accelerate = error@af-south-1
 #[test]
 fn endpoint_case_212_access_point_arn_accelerate_error_af_south_1() {
@@ -4985,6 +7846,23 @@ fn endpoint_case_212_access_point_arn_accelerate_error_af_south_1() {
         rt::ResolveError::rule("Access Points do not support S3 Accelerate"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// access point arn + accelerate = error@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_212_access_point_arn_accelerate_error_af_south_1_via_get_object() {
+    let config = crate::Config::builder().region("af-south-1").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Access Points do not support S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// access point arn + FIPS + DualStack@af-south-1
@@ -5011,6 +7889,35 @@ fn endpoint_case_213_access_point_arn_fips_dual_stack_af_south_1() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// access point arn + FIPS + DualStack@af-south-1 (through `GetObject`)
+#[test]
+fn endpoint_case_213_access_point_arn_fips_dual_stack_af_south_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("af-south-1")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myendpoint-123456789012.s3-accesspoint-fips.dualstack.af-south-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3")
+                    .signing_region("af-south-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// S3 outposts vanilla test
@@ -5046,6 +7953,41 @@ fn endpoint_case_214_s3_outposts_vanilla_test() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// S3 outposts vanilla test (through `GetObject`)
+#[test]
+fn endpoint_case_214_s3_outposts_vanilla_test_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://reports-123456789012.op-01234567890123456.s3-outposts.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4a")
+                    .signing_name("s3-outposts")
+                    .signing_region_set(
+                        ::std::borrow::Cow::Borrowed(
+                            &[::std::borrow::Cow::Borrowed("*")],
+                        ),
+                    )
+                    .disable_double_encoding(true),
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-outposts")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// S3 outposts custom endpoint
@@ -5084,6 +8026,44 @@ fn endpoint_case_215_s3_outposts_custom_endpoint() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// S3 outposts custom endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_215_s3_outposts_custom_endpoint_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://example.amazonaws.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://reports-123456789012.op-01234567890123456.example.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4a")
+                    .signing_name("s3-outposts")
+                    .signing_region_set(
+                        ::std::borrow::Cow::Borrowed(
+                            &[::std::borrow::Cow::Borrowed("*")],
+                        ),
+                    )
+                    .disable_double_encoding(true),
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-outposts")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// outposts arn with region mismatch and UseArnRegion=false
 #[test]
 fn endpoint_case_216_outposts_arn_with_region_mismatch_and_use_arn_region_false() {
@@ -5105,6 +8085,30 @@ fn endpoint_case_216_outposts_arn_with_region_mismatch_and_use_arn_region_false(
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// outposts arn with region mismatch and UseArnRegion=false (through `GetObject`)
+#[test]
+fn endpoint_case_216_outposts_arn_with_region_mismatch_and_use_arn_region_false_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// outposts arn with region mismatch, custom region and UseArnRegion=false
@@ -5129,6 +8133,31 @@ fn endpoint_case_217_outposts_arn_with_region_mismatch_custom_region_and_use_arn
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// outposts arn with region mismatch, custom region and UseArnRegion=false (through `GetObject`)
+#[test]
+fn endpoint_case_217_outposts_arn_with_region_mismatch_custom_region_and_use_arn_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://example.com")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// outposts arn with region mismatch and UseArnRegion=true
@@ -5168,6 +8197,44 @@ fn endpoint_case_218_outposts_arn_with_region_mismatch_and_use_arn_region_true()
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// outposts arn with region mismatch and UseArnRegion=true (through `GetObject`)
+#[test]
+fn endpoint_case_218_outposts_arn_with_region_mismatch_and_use_arn_region_true_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4a")
+                    .signing_name("s3-outposts")
+                    .signing_region_set(
+                        ::std::borrow::Cow::Borrowed(
+                            &[::std::borrow::Cow::Borrowed("*")],
+                        ),
+                    )
+                    .disable_double_encoding(true),
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-outposts")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// outposts arn with region mismatch and UseArnRegion unset
 #[test]
 fn endpoint_case_219_outposts_arn_with_region_mismatch_and_use_arn_region_unset() {
@@ -5204,6 +8271,41 @@ fn endpoint_case_219_outposts_arn_with_region_mismatch_and_use_arn_region_unset(
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// outposts arn with region mismatch and UseArnRegion unset (through `GetObject`)
+#[test]
+fn endpoint_case_219_outposts_arn_with_region_mismatch_and_use_arn_region_unset_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4a")
+                    .signing_name("s3-outposts")
+                    .signing_region_set(
+                        ::std::borrow::Cow::Borrowed(
+                            &[::std::borrow::Cow::Borrowed("*")],
+                        ),
+                    )
+                    .disable_double_encoding(true),
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-outposts")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// outposts arn with partition mismatch and UseArnRegion=true
 #[test]
 fn endpoint_case_220_outposts_arn_with_partition_mismatch_and_use_arn_region_true() {
@@ -5225,6 +8327,30 @@ fn endpoint_case_220_outposts_arn_with_partition_mismatch_and_use_arn_region_tru
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// outposts arn with partition mismatch and UseArnRegion=true (through `GetObject`)
+#[test]
+fn endpoint_case_220_outposts_arn_with_partition_mismatch_and_use_arn_region_true_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:cn-north-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Client was configured for partition `aws` but ARN (`arn:aws:s3-outposts:cn-north-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint`) has `aws-cn`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// ARN with UseGlobalEndpoint and use-east-1 region uses the regional endpoint
@@ -5261,6 +8387,44 @@ fn endpoint_case_221_arn_with_use_global_endpoint_and_use_east_1_region_uses_the
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// ARN with UseGlobalEndpoint and use-east-1 region uses the regional endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_221_arn_with_use_global_endpoint_and_use_east_1_region_uses_the_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_global_endpoint(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://reports-123456789012.op-01234567890123456.s3-outposts.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4a")
+                    .signing_name("s3-outposts")
+                    .signing_region_set(
+                        ::std::borrow::Cow::Borrowed(
+                            &[::std::borrow::Cow::Borrowed("*")],
+                        ),
+                    )
+                    .disable_double_encoding(true),
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-outposts")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// S3 outposts does not support dualstack
@@ -5388,6 +8552,34 @@ fn endpoint_case_227_object_lambda_us_east_1() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// object lambda @us-east-1 (through `GetObject`)
+#[test]
+fn endpoint_case_227_object_lambda_us_east_1_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-east-1")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-object-lambda")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// object lambda @us-west-2
 #[test]
 fn endpoint_case_228_object_lambda_us_west_2() {
@@ -5414,6 +8606,34 @@ fn endpoint_case_228_object_lambda_us_west_2() {
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// object lambda @us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_228_object_lambda_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybanner-123456789012.s3-object-lambda.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-object-lambda")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// object lambda, colon resource deliminator @us-west-2
@@ -5444,6 +8664,34 @@ fn endpoint_case_229_object_lambda_colon_resource_deliminator_us_west_2() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// object lambda, colon resource deliminator @us-west-2 (through `GetObject`)
+#[test]
+fn endpoint_case_229_object_lambda_colon_resource_deliminator_us_west_2_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybanner-123456789012.s3-object-lambda.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-object-lambda")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// object lambda @us-east-1, client region us-west-2, useArnRegion=true
 #[test]
 fn endpoint_case_230_object_lambda_us_east_1_client_region_us_west_2_use_arn_regi() {
@@ -5470,6 +8718,34 @@ fn endpoint_case_230_object_lambda_us_east_1_client_region_us_west_2_use_arn_reg
             ]),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// object lambda @us-east-1, client region us-west-2, useArnRegion=true (through `GetObject`)
+#[test]
+fn endpoint_case_230_object_lambda_us_east_1_client_region_us_west_2_use_arn_regi_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-object-lambda")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// object lambda @us-east-1, client region s3-external-1, useArnRegion=true
@@ -5500,6 +8776,34 @@ fn endpoint_case_231_object_lambda_us_east_1_client_region_s3_external_1_use_arn
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// object lambda @us-east-1, client region s3-external-1, useArnRegion=true (through `GetObject`)
+#[test]
+fn endpoint_case_231_object_lambda_us_east_1_client_region_s3_external_1_use_arn_via_get_object() {
+    let config = crate::Config::builder()
+        .region("s3-external-1")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-object-lambda")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// object lambda @us-east-1, client region s3-external-1, useArnRegion=false
 #[test]
 fn endpoint_case_232_object_lambda_us_east_1_client_region_s3_external_1_use_arn() {
@@ -5520,6 +8824,28 @@ fn endpoint_case_232_object_lambda_us_east_1_client_region_s3_external_1_use_arn
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// object lambda @us-east-1, client region s3-external-1, useArnRegion=false (through `GetObject`)
+#[test]
+fn endpoint_case_232_object_lambda_us_east_1_client_region_s3_external_1_use_arn_via_get_object() {
+    let config = crate::Config::builder()
+        .region("s3-external-1")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `s3-external-1` and UseArnRegion is `false`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// object lambda @us-east-1, client region aws-global, useArnRegion=true
@@ -5550,6 +8876,34 @@ fn endpoint_case_233_object_lambda_us_east_1_client_region_aws_global_use_arn_re
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// object lambda @us-east-1, client region aws-global, useArnRegion=true (through `GetObject`)
+#[test]
+fn endpoint_case_233_object_lambda_us_east_1_client_region_aws_global_use_arn_reg_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybanner-123456789012.s3-object-lambda.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-object-lambda")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// object lambda @us-east-1, client region aws-global, useArnRegion=false
 #[test]
 fn endpoint_case_234_object_lambda_us_east_1_client_region_aws_global_use_arn_reg() {
@@ -5570,6 +8924,28 @@ fn endpoint_case_234_object_lambda_us_east_1_client_region_aws_global_use_arn_re
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// object lambda @us-east-1, client region aws-global, useArnRegion=false (through `GetObject`)
+#[test]
+fn endpoint_case_234_object_lambda_us_east_1_client_region_aws_global_use_arn_reg_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `aws-global` and UseArnRegion is `false`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// object lambda @cn-north-1, client region us-west-2 (cross partition), useArnRegion=true
@@ -5594,6 +8970,30 @@ fn endpoint_case_235_object_lambda_cn_north_1_client_region_us_west_2_cross_part
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// object lambda @cn-north-1, client region us-west-2 (cross partition), useArnRegion=true (through `GetObject`)
+#[test]
+fn endpoint_case_235_object_lambda_cn_north_1_client_region_us_west_2_cross_parti_via_get_object() {
+    let config = crate::Config::builder()
+        .region("aws-global")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket(
+            "arn:aws-cn:s3-object-lambda:cn-north-1:123456789012:accesspoint/mybanner",
+        )
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Client was configured for partition `aws` but ARN (`arn:aws-cn:s3-object-lambda:cn-north-1:123456789012:accesspoint/mybanner`) has `aws-cn`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// object lambda with dualstack
 #[test]
 fn endpoint_case_236_object_lambda_with_dualstack() {
@@ -5612,6 +9012,27 @@ fn endpoint_case_236_object_lambda_with_dualstack() {
         rt::ResolveError::rule("S3 Object Lambda does not support Dual-stack"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// object lambda with dualstack (through `GetObject`)
+#[test]
+fn endpoint_case_236_object_lambda_with_dualstack_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("S3 Object Lambda does not support Dual-stack"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// object lambda @us-gov-east-1
@@ -5708,6 +9129,27 @@ fn endpoint_case_240_object_lambda_with_accelerate() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// object lambda with accelerate (through `GetObject`)
+#[test]
+fn endpoint_case_240_object_lambda_with_accelerate_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .accelerate(true)
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("S3 Object Lambda does not support S3 Accelerate"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// object lambda with invalid arn - bad service and someresource
 #[test]
 fn endpoint_case_241_object_lambda_with_invalid_arn_bad_service_and_someresource() {
@@ -5726,6 +9168,28 @@ fn endpoint_case_241_object_lambda_with_invalid_arn_bad_service_and_someresource
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// object lambda with invalid arn - bad service and someresource (through `GetObject`)
+#[test]
+fn endpoint_case_241_object_lambda_with_invalid_arn_bad_service_and_someresource_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:sqs:us-west-2:123456789012:someresource")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid ARN: Unrecognized format: arn:aws:sqs:us-west-2:123456789012:someresource (type: someresource)",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// object lambda with invalid arn - invalid resource
@@ -5804,6 +9268,28 @@ fn endpoint_case_245_object_lambda_with_invalid_arn_account_id_contains_invalid_
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// object lambda with invalid arn - account id contains invalid characters (through `GetObject`)
+#[test]
+fn endpoint_case_245_object_lambda_with_invalid_arn_account_id_contains_invalid_c_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-west-2:123.45678.9012:accesspoint:mybucket")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `123.45678.9012`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// object lambda with invalid arn - missing access point name
@@ -5917,6 +9403,33 @@ fn endpoint_case_250_object_lambda_with_custom_endpoint() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// object lambda with custom endpoint (through `GetObject`)
+#[test]
+fn endpoint_case_250_object_lambda_with_custom_endpoint_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://my-endpoint.com")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://mybanner-123456789012.my-endpoint.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4")
+                    .signing_name("s3-object-lambda")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ]),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// object lambda arn with region mismatch and UseArnRegion=false
 #[test]
 fn endpoint_case_251_object_lambda_arn_with_region_mismatch_and_use_arn_region_fa() {
@@ -5938,6 +9451,28 @@ fn endpoint_case_251_object_lambda_arn_with_region_mismatch_and_use_arn_region_f
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// object lambda arn with region mismatch and UseArnRegion=false (through `GetObject`)
+#[test]
+fn endpoint_case_251_object_lambda_arn_with_region_mismatch_and_use_arn_region_fa_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_arn_region(false)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "Invalid configuration: region from ARN `us-east-1` does not match client region `us-west-2` and UseArnRegion is `false`",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// WriteGetObjectResponse @ us-west-2
@@ -6540,6 +10075,32 @@ fn endpoint_case_276_data_plane_with_short_zone_name() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with short zone name (through `GetObject`)
+#[test]
+fn endpoint_case_276_data_plane_with_short_zone_name_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--abcd-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--abcd-ab1--x-s3.s3express-abcd-ab1.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with short zone name china region
 #[test]
 fn endpoint_case_277_data_plane_with_short_zone_name_china_region() {
@@ -6565,6 +10126,32 @@ fn endpoint_case_277_data_plane_with_short_zone_name_china_region() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with short zone name china region (through `GetObject`)
+#[test]
+fn endpoint_case_277_data_plane_with_short_zone_name_china_region_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--abcd-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--abcd-ab1--x-s3.s3express-abcd-ab1.cn-north-1.amazonaws.com.cn",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with short zone name with AP
@@ -6594,6 +10181,32 @@ fn endpoint_case_278_data_plane_with_short_zone_name_with_ap() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with short zone name with AP (through `GetObject`)
+#[test]
+fn endpoint_case_278_data_plane_with_short_zone_name_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--abcd-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--abcd-ab1--xa-s3.s3express-abcd-ab1.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with short zone name with AP china region
 #[test]
 fn endpoint_case_279_data_plane_with_short_zone_name_with_ap_china_region() {
@@ -6619,6 +10232,32 @@ fn endpoint_case_279_data_plane_with_short_zone_name_with_ap_china_region() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with short zone name with AP china region (through `GetObject`)
+#[test]
+fn endpoint_case_279_data_plane_with_short_zone_name_with_ap_china_region_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--abcd-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--abcd-ab1--xa-s3.s3express-abcd-ab1.cn-north-1.amazonaws.com.cn",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("cn-north-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with short zone names (13 chars)
@@ -6648,6 +10287,32 @@ fn endpoint_case_280_data_plane_with_short_zone_names_13_chars() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with short zone names (13 chars) (through `GetObject`)
+#[test]
+fn endpoint_case_280_data_plane_with_short_zone_names_13_chars_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test-zone-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test-zone-ab1--x-s3.s3express-test-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with short zone names (13 chars) with AP
 #[test]
 fn endpoint_case_281_data_plane_with_short_zone_names_13_chars_with_ap() {
@@ -6673,6 +10338,32 @@ fn endpoint_case_281_data_plane_with_short_zone_names_13_chars_with_ap() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with short zone names (13 chars) with AP (through `GetObject`)
+#[test]
+fn endpoint_case_281_data_plane_with_short_zone_names_13_chars_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test-zone-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test-zone-ab1--xa-s3.s3express-test-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with medium zone names (14 chars)
@@ -6702,6 +10393,32 @@ fn endpoint_case_282_data_plane_with_medium_zone_names_14_chars() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with medium zone names (14 chars) (through `GetObject`)
+#[test]
+fn endpoint_case_282_data_plane_with_medium_zone_names_14_chars_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test1-zone-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test1-zone-ab1--x-s3.s3express-test1-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with medium zone names (14 chars) with AP
 #[test]
 fn endpoint_case_283_data_plane_with_medium_zone_names_14_chars_with_ap() {
@@ -6727,6 +10444,32 @@ fn endpoint_case_283_data_plane_with_medium_zone_names_14_chars_with_ap() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with medium zone names (14 chars) with AP (through `GetObject`)
+#[test]
+fn endpoint_case_283_data_plane_with_medium_zone_names_14_chars_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test1-zone-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test1-zone-ab1--xa-s3.s3express-test1-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with long zone names (20 chars)
@@ -6756,6 +10499,32 @@ fn endpoint_case_284_data_plane_with_long_zone_names_20_chars() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with long zone names (20 chars) (through `GetObject`)
+#[test]
+fn endpoint_case_284_data_plane_with_long_zone_names_20_chars_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test1-long1-zone-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test1-long1-zone-ab1--x-s3.s3express-test1-long1-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with long zone names (20 chars)
 #[test]
 fn endpoint_case_285_data_plane_with_long_zone_names_20_chars() {
@@ -6781,6 +10550,32 @@ fn endpoint_case_285_data_plane_with_long_zone_names_20_chars() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with long zone names (20 chars) (through `GetObject`)
+#[test]
+fn endpoint_case_285_data_plane_with_long_zone_names_20_chars_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test1-long1-zone-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test1-long1-zone-ab1--xa-s3.s3express-test1-long1-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with short zone fips
@@ -6810,6 +10605,32 @@ fn endpoint_case_286_data_plane_with_short_zone_fips() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with short zone fips (through `GetObject`)
+#[test]
+fn endpoint_case_286_data_plane_with_short_zone_fips_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test-ab1--x-s3.s3express-fips-test-ab1.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with short zone fips china region
 #[test]
 fn endpoint_case_287_data_plane_with_short_zone_fips_china_region() {
@@ -6824,6 +10645,21 @@ fn endpoint_case_287_data_plane_with_short_zone_fips_china_region() {
     };
     let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with short zone fips china region (through `GetObject`)
+#[test]
+fn endpoint_case_287_data_plane_with_short_zone_fips_china_region_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with short zone fips with AP
@@ -6853,6 +10689,32 @@ fn endpoint_case_288_data_plane_with_short_zone_fips_with_ap() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with short zone fips with AP (through `GetObject`)
+#[test]
+fn endpoint_case_288_data_plane_with_short_zone_fips_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test-ab1--xa-s3.s3express-fips-test-ab1.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with short zone fips with AP china region
 #[test]
 fn endpoint_case_289_data_plane_with_short_zone_fips_with_ap_china_region() {
@@ -6867,6 +10729,21 @@ fn endpoint_case_289_data_plane_with_short_zone_fips_with_ap_china_region() {
     };
     let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with short zone fips with AP china region (through `GetObject`)
+#[test]
+fn endpoint_case_289_data_plane_with_short_zone_fips_with_ap_china_region_via_get_object() {
+    let config = crate::Config::builder().region("cn-north-1").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(rt::ResolveError::rule("Partition does not support FIPS"));
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with short zone (13 chars) fips
@@ -6896,6 +10773,32 @@ fn endpoint_case_290_data_plane_with_short_zone_13_chars_fips() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with short zone (13 chars) fips (through `GetObject`)
+#[test]
+fn endpoint_case_290_data_plane_with_short_zone_13_chars_fips_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test-zone-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test-zone-ab1--x-s3.s3express-fips-test-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with short zone (13 chars) fips with AP
 #[test]
 fn endpoint_case_291_data_plane_with_short_zone_13_chars_fips_with_ap() {
@@ -6921,6 +10824,32 @@ fn endpoint_case_291_data_plane_with_short_zone_13_chars_fips_with_ap() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with short zone (13 chars) fips with AP (through `GetObject`)
+#[test]
+fn endpoint_case_291_data_plane_with_short_zone_13_chars_fips_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test-zone-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test-zone-ab1--xa-s3.s3express-fips-test-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with medium zone (14 chars) fips
@@ -6950,6 +10879,32 @@ fn endpoint_case_292_data_plane_with_medium_zone_14_chars_fips() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with medium zone (14 chars) fips (through `GetObject`)
+#[test]
+fn endpoint_case_292_data_plane_with_medium_zone_14_chars_fips_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test1-zone-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test1-zone-ab1--x-s3.s3express-fips-test1-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with medium zone (14 chars) fips with AP
 #[test]
 fn endpoint_case_293_data_plane_with_medium_zone_14_chars_fips_with_ap() {
@@ -6975,6 +10930,32 @@ fn endpoint_case_293_data_plane_with_medium_zone_14_chars_fips_with_ap() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with medium zone (14 chars) fips with AP (through `GetObject`)
+#[test]
+fn endpoint_case_293_data_plane_with_medium_zone_14_chars_fips_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test1-zone-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test1-zone-ab1--xa-s3.s3express-fips-test1-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with long zone (20 chars) fips
@@ -7004,6 +10985,32 @@ fn endpoint_case_294_data_plane_with_long_zone_20_chars_fips() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with long zone (20 chars) fips (through `GetObject`)
+#[test]
+fn endpoint_case_294_data_plane_with_long_zone_20_chars_fips_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test1-long1-zone-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test1-long1-zone-ab1--x-s3.s3express-fips-test1-long1-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with long zone (20 chars) fips with AP
 #[test]
 fn endpoint_case_295_data_plane_with_long_zone_20_chars_fips_with_ap() {
@@ -7029,6 +11036,32 @@ fn endpoint_case_295_data_plane_with_long_zone_20_chars_fips_with_ap() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with long zone (20 chars) fips with AP (through `GetObject`)
+#[test]
+fn endpoint_case_295_data_plane_with_long_zone_20_chars_fips_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test1-long1-zone-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test1-long1-zone-ab1--xa-s3.s3express-fips-test1-long1-zone-ab1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with long AZ
@@ -7058,6 +11091,32 @@ fn endpoint_case_296_data_plane_with_long_az() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with long AZ (through `GetObject`)
+#[test]
+fn endpoint_case_296_data_plane_with_long_az_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test1-az1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test1-az1--x-s3.s3express-test1-az1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with long AZ with AP
 #[test]
 fn endpoint_case_297_data_plane_with_long_az_with_ap() {
@@ -7083,6 +11142,32 @@ fn endpoint_case_297_data_plane_with_long_az_with_ap() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with long AZ with AP (through `GetObject`)
+#[test]
+fn endpoint_case_297_data_plane_with_long_az_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test1-az1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test1-az1--xa-s3.s3express-test1-az1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane with long AZ fips
@@ -7112,6 +11197,32 @@ fn endpoint_case_298_data_plane_with_long_az_fips() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with long AZ fips (through `GetObject`)
+#[test]
+fn endpoint_case_298_data_plane_with_long_az_fips_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test1-az1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--test1-az1--x-s3.s3express-fips-test1-az1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with long AZ fips with AP
 #[test]
 fn endpoint_case_299_data_plane_with_long_az_fips_with_ap() {
@@ -7137,6 +11248,32 @@ fn endpoint_case_299_data_plane_with_long_az_fips_with_ap() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with long AZ fips with AP (through `GetObject`)
+#[test]
+fn endpoint_case_299_data_plane_with_long_az_fips_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-west-2").use_fips(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test1-az1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://myaccesspoint--test1-az1--xa-s3.s3express-fips-test1-az1.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Control plane with short AZ bucket
@@ -8078,6 +12215,33 @@ fn endpoint_case_329_data_plane_host_override_non_virtual_session_auth() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data plane host override non virtual session auth (through `GetObject`)
+#[test]
+fn endpoint_case_329_data_plane_host_override_non_virtual_session_auth_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://10.0.0.1")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--usw2-az1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://10.0.0.1/mybucket--usw2-az1--x-s3")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data plane host override non virtual session auth with AP
 #[test]
 fn endpoint_case_330_data_plane_host_override_non_virtual_session_auth_with_ap() {
@@ -8101,6 +12265,33 @@ fn endpoint_case_330_data_plane_host_override_non_virtual_session_auth_with_ap()
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data plane host override non virtual session auth with AP (through `GetObject`)
+#[test]
+fn endpoint_case_330_data_plane_host_override_non_virtual_session_auth_with_ap_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://10.0.0.1")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--usw2-az1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://10.0.0.1/myaccesspoint--usw2-az1--xa-s3")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Control Plane host override ip
@@ -8182,6 +12373,33 @@ fn endpoint_case_333_data_plane_host_override() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data plane host override (through `GetObject`)
+#[test]
+fn endpoint_case_333_data_plane_host_override_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://custom.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--usw2-az1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://mybucket--usw2-az1--x-s3.custom.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data plane host override with AP
 #[test]
 fn endpoint_case_334_data_plane_host_override_with_ap() {
@@ -8207,6 +12425,33 @@ fn endpoint_case_334_data_plane_host_override_with_ap() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data plane host override with AP (through `GetObject`)
+#[test]
+fn endpoint_case_334_data_plane_host_override_with_ap_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://custom.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--usw2-az1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new("https://myaccesspoint--usw2-az1--xa-s3.custom.com")
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// bad format error
 #[test]
 fn endpoint_case_335_bad_format_error() {
@@ -8225,6 +12470,23 @@ fn endpoint_case_335_bad_format_error() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// bad format error (through `GetObject`)
+#[test]
+fn endpoint_case_335_bad_format_error_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--usaz1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Unrecognized S3Express bucket name format."),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// bad AP format error
 #[test]
 fn endpoint_case_336_bad_ap_format_error() {
@@ -8241,6 +12503,23 @@ fn endpoint_case_336_bad_ap_format_error() {
         rt::ResolveError::rule("Unrecognized S3Express bucket name format."),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// bad AP format error (through `GetObject`)
+#[test]
+fn endpoint_case_336_bad_ap_format_error_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--usaz1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Unrecognized S3Express bucket name format."),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// bad format error no session auth
@@ -8262,6 +12541,23 @@ fn endpoint_case_337_bad_format_error_no_session_auth() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// bad format error no session auth (through `GetObject`)
+#[test]
+fn endpoint_case_337_bad_format_error_no_session_auth_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--usaz1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Unrecognized S3Express bucket name format."),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// bad AP format error no session auth
 #[test]
 fn endpoint_case_338_bad_ap_format_error_no_session_auth() {
@@ -8279,6 +12575,23 @@ fn endpoint_case_338_bad_ap_format_error_no_session_auth() {
         rt::ResolveError::rule("Unrecognized S3Express bucket name format."),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// bad AP format error no session auth (through `GetObject`)
+#[test]
+fn endpoint_case_338_bad_ap_format_error_no_session_auth_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--usaz1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("Unrecognized S3Express bucket name format."),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// accelerate error
@@ -8299,6 +12612,23 @@ fn endpoint_case_339_accelerate_error() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// accelerate error (through `GetObject`)
+#[test]
+fn endpoint_case_339_accelerate_error_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--test-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("S3Express does not support S3 Accelerate."),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// accelerate error with AP
 #[test]
 fn endpoint_case_340_accelerate_error_with_ap() {
@@ -8315,6 +12645,23 @@ fn endpoint_case_340_accelerate_error_with_ap() {
         rt::ResolveError::rule("S3Express does not support S3 Accelerate."),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// accelerate error with AP (through `GetObject`)
+#[test]
+fn endpoint_case_340_accelerate_error_with_ap_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").accelerate(true).build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("myaccesspoint--test-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule("S3Express does not support S3 Accelerate."),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data plane bucket format error
@@ -8337,6 +12684,25 @@ fn endpoint_case_341_data_plane_bucket_format_error() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data plane bucket format error (through `GetObject`)
+#[test]
+fn endpoint_case_341_data_plane_bucket_format_error_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("my.bucket--test-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "S3Express bucket name is not a valid virtual hostable name.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data plane AP format error
 #[test]
 fn endpoint_case_342_data_plane_ap_format_error() {
@@ -8355,6 +12721,25 @@ fn endpoint_case_342_data_plane_ap_format_error() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data plane AP format error (through `GetObject`)
+#[test]
+fn endpoint_case_342_data_plane_ap_format_error_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("my.myaccesspoint--test-ab1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "S3Express bucket name is not a valid virtual hostable name.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// host override data plane bucket error session auth
@@ -8377,6 +12762,28 @@ fn endpoint_case_343_host_override_data_plane_bucket_error_session_auth() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// host override data plane bucket error session auth (through `GetObject`)
+#[test]
+fn endpoint_case_343_host_override_data_plane_bucket_error_session_auth_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://custom.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("my.bucket--usw2-az1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "S3Express bucket name is not a valid virtual hostable name.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// host override data plane AP error session auth
 #[test]
 fn endpoint_case_344_host_override_data_plane_ap_error_session_auth() {
@@ -8395,6 +12802,28 @@ fn endpoint_case_344_host_override_data_plane_ap_error_session_auth() {
         ),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// host override data plane AP error session auth (through `GetObject`)
+#[test]
+fn endpoint_case_344_host_override_data_plane_ap_error_session_auth_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .endpoint_url("https://custom.com")
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("my.myaccesspoint--usw2-az1--xa-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Err(
+        rt::ResolveError::rule(
+            "S3Express bucket name is not a valid virtual hostable name.",
+        ),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// host override data plane bucket error
@@ -8569,6 +12998,32 @@ fn endpoint_case_349_data_plane_with_bucket_containing_delimiters() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with bucket containing delimiters (through `GetObject`)
+#[test]
+fn endpoint_case_349_data_plane_with_bucket_containing_delimiters_via_get_object() {
+    let config = crate::Config::builder().region("us-east-1").build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("my--s3--bucket--abcd-ab1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://my--s3--bucket--abcd-ab1--x-s3.s3express-abcd-ab1.us-east-1.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-east-1")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Control plane with with bucket containing delimiters
 #[test]
 fn endpoint_case_350_control_plane_with_with_bucket_containing_delimiters() {
@@ -8624,6 +13079,35 @@ fn endpoint_case_351_data_plane_with_short_az_and_dualstack() {
     let actual = resolve(&params);
     assert_eq!(actual, expected);
 }
+/// Data Plane with short AZ and dualstack (through `GetObject`)
+#[test]
+fn endpoint_case_351_data_plane_with_short_az_and_dualstack_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--usw2-az1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.dualstack.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
+    assert_eq!(actual, expected);
+}
 /// Data Plane with short AZ and FIPS with dualstack
 #[test]
 fn endpoint_case_352_data_plane_with_short_az_and_fips_with_dualstack() {
@@ -8649,6 +13133,36 @@ fn endpoint_case_352_data_plane_with_short_az_and_fips_with_dualstack() {
             .with_backend("S3Express"),
     );
     let actual = resolve(&params);
+    assert_eq!(actual, expected);
+}
+/// Data Plane with short AZ and FIPS with dualstack (through `GetObject`)
+#[test]
+fn endpoint_case_352_data_plane_with_short_az_and_fips_with_dualstack_via_get_object() {
+    let config = crate::Config::builder()
+        .region("us-west-2")
+        .use_fips(true)
+        .use_dual_stack(true)
+        .build();
+    let input = crate::operation::get_object::GetObjectInput::builder()
+        .bucket("mybucket--usw2-az1--x-s3")
+        .key("key")
+        .build()
+        .expect("the case sets every required member");
+    let expected = Ok(
+        rt::Endpoint::new(
+                "https://mybucket--usw2-az1--x-s3.s3express-fips-usw2-az1.dualstack.us-west-2.amazonaws.com",
+            )
+            .with_auth_schemes([
+                rt::AuthScheme::new("sigv4-s3express")
+                    .signing_name("s3express")
+                    .signing_region("us-west-2")
+                    .disable_double_encoding(true),
+            ])
+            .with_backend("S3Express"),
+    );
+    let actual = resolve(
+        &crate::operation::get_object::endpoint_params(&config, &input),
+    );
     assert_eq!(actual, expected);
 }
 /// Data Plane sigv4 auth with short AZ and dualstack

@@ -319,16 +319,6 @@ pub fn serialize(
     if let Some(value) = &input.acl {
         request.set_header("acl", crate::headers::X_AMZ_ACL, value.as_str())?;
     }
-    if let Some(value) = &input.create_bucket_configuration {
-        let mut w = s3_runtime::xml::Writer::new();
-        value
-            .write_xml(
-                &mut w,
-                "CreateBucketConfiguration",
-                &[("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")],
-            );
-        request.set_body(w.finish()?, "application/xml");
-    }
     if let Some(value) = &input.grant_full_control {
         request
             .set_header(
@@ -389,12 +379,22 @@ pub fn serialize(
                 value.as_str(),
             )?;
     }
+    if let Some(value) = &input.create_bucket_configuration {
+        let mut w = s3_runtime::xml::Writer::new();
+        value
+            .write_xml(
+                &mut w,
+                "CreateBucketConfiguration",
+                &[("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")],
+            );
+        request.set_body(w.finish()?, "application/xml");
+    }
     Ok(request)
 }
 /// The output of a successful `response`.
 ///
-/// The client calls this; it is public for responses obtained another way (a presigned
-/// request) and for tests.
+/// The client calls this; it is public for responses obtained another way (a
+/// presigned request) and for tests.
 pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<CreateBucketOutput, s3_runtime::error::ResponseError> {
@@ -535,16 +535,17 @@ impl CreateBucketFluentBuilder {
     ) -> Result<CreateBucketOutput, s3_runtime::error::Error<CreateBucketError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
-        self.client
-            .invoke(
-                "CreateBucket",
-                false,
-                serialize(&input)?,
-                &params,
-                deserialize,
-                deserialize_error,
-            )
-            .await
+        let operation = s3_runtime::client::Operation {
+            name: "CreateBucket",
+            bucket: params.bucket,
+            error_in_success: false,
+            request: serialize(&input)?,
+            checksums: Default::default(),
+            endpoint: self.client.endpoint(&params)?,
+            deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
+            deserialize_error,
+        };
+        self.client.runtime().invoke(operation).await
     }
 }
 /// The endpoint parameters of a request: the client's settings, the input's context

@@ -158,8 +158,8 @@ pub fn serialize(
 }
 /// The output of a successful `response`.
 ///
-/// The client calls this; it is public for responses obtained another way (a presigned
-/// request) and for tests.
+/// The client calls this; it is public for responses obtained another way (a
+/// presigned request) and for tests.
 pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<GetBucketLocationOutput, s3_runtime::error::ResponseError> {
@@ -240,16 +240,17 @@ impl GetBucketLocationFluentBuilder {
     > {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
-        self.client
-            .invoke(
-                "GetBucketLocation",
-                false,
-                serialize(&input)?,
-                &params,
-                deserialize,
-                deserialize_error,
-            )
-            .await
+        let operation = s3_runtime::client::Operation {
+            name: "GetBucketLocation",
+            bucket: params.bucket,
+            error_in_success: false,
+            request: serialize(&input)?,
+            checksums: Default::default(),
+            endpoint: self.client.endpoint(&params)?,
+            deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
+            deserialize_error,
+        };
+        self.client.runtime().invoke(operation).await
     }
 }
 /// The endpoint parameters of a request: the client's settings, the input's context

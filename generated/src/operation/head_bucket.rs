@@ -228,8 +228,8 @@ pub fn serialize(
 }
 /// The output of a successful `response`.
 ///
-/// The client calls this; it is public for responses obtained another way (a presigned
-/// request) and for tests.
+/// The client calls this; it is public for responses obtained another way (a
+/// presigned request) and for tests.
 pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<HeadBucketOutput, s3_runtime::error::ResponseError> {
@@ -325,16 +325,17 @@ impl HeadBucketFluentBuilder {
     ) -> Result<HeadBucketOutput, s3_runtime::error::Error<HeadBucketError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
-        self.client
-            .invoke(
-                "HeadBucket",
-                false,
-                serialize(&input)?,
-                &params,
-                deserialize,
-                deserialize_error,
-            )
-            .await
+        let operation = s3_runtime::client::Operation {
+            name: "HeadBucket",
+            bucket: params.bucket,
+            error_in_success: false,
+            request: serialize(&input)?,
+            checksums: Default::default(),
+            endpoint: self.client.endpoint(&params)?,
+            deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
+            deserialize_error,
+        };
+        self.client.runtime().invoke(operation).await
     }
 }
 /// The endpoint parameters of a request: the client's settings, the input's context

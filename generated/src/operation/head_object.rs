@@ -1163,8 +1163,8 @@ pub fn serialize(
 }
 /// The output of a successful `response`.
 ///
-/// The client calls this; it is public for responses obtained another way (a presigned
-/// request) and for tests.
+/// The client calls this; it is public for responses obtained another way (a
+/// presigned request) and for tests.
 pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<HeadObjectOutput, s3_runtime::error::ResponseError> {
@@ -1331,7 +1331,8 @@ pub fn deserialize(
                 std::convert::Infallible,
             >(crate::types::ServerSideEncryption::from(text)),
         )?,
-        metadata: s3_runtime::rest::prefix_headers(response, "x-amz-meta-"),
+        metadata: s3_runtime::rest::prefix_headers(response, "x-amz-meta-")
+            .map(s3_runtime::rest::decode_encoded_words),
         sse_customer_algorithm: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_ALGORITHM,
@@ -1621,16 +1622,17 @@ impl HeadObjectFluentBuilder {
     ) -> Result<HeadObjectOutput, s3_runtime::error::Error<HeadObjectError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
-        self.client
-            .invoke(
-                "HeadObject",
-                false,
-                serialize(&input)?,
-                &params,
-                deserialize,
-                deserialize_error,
-            )
-            .await
+        let operation = s3_runtime::client::Operation {
+            name: "HeadObject",
+            bucket: params.bucket,
+            error_in_success: false,
+            request: serialize(&input)?,
+            checksums: Default::default(),
+            endpoint: self.client.endpoint(&params)?,
+            deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
+            deserialize_error,
+        };
+        self.client.runtime().invoke(operation).await
     }
 }
 /// The endpoint parameters of a request: the client's settings, the input's context

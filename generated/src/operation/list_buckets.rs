@@ -195,8 +195,8 @@ pub fn serialize(
 }
 /// The output of a successful `response`.
 ///
-/// The client calls this; it is public for responses obtained another way (a presigned
-/// request) and for tests.
+/// The client calls this; it is public for responses obtained another way (a
+/// presigned request) and for tests.
 pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<ListBucketsOutput, s3_runtime::error::ResponseError> {
@@ -346,16 +346,17 @@ async fn send_input(
     input: &mut ListBucketsInput,
 ) -> Result<ListBucketsOutput, s3_runtime::error::Error<ListBucketsError>> {
     let params = endpoint_params(client.config(), input);
-    client
-        .invoke(
-            "ListBuckets",
-            false,
-            serialize(input)?,
-            &params,
-            deserialize,
-            deserialize_error,
-        )
-        .await
+    let operation = s3_runtime::client::Operation {
+        name: "ListBuckets",
+        bucket: params.bucket,
+        error_in_success: false,
+        request: serialize(input)?,
+        checksums: Default::default(),
+        endpoint: client.endpoint(&params)?,
+        deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
+        deserialize_error,
+    };
+    client.runtime().invoke(operation).await
 }
 impl ListBucketsFluentBuilder {
     /// Pages through every result: a [`Stream`](futures_core::Stream) of `ListBuckets` responses, one request each, each request after the first with the previous response's `continuation_token` as `continuation_token`, until that token is absent, empty or repeated; the first error ends the stream. [`max_buckets`](Self::max_buckets) sets the page size. See [`Paginator`](s3_runtime::paginator::Paginator).

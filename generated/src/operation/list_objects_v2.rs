@@ -472,8 +472,8 @@ pub fn serialize(
 }
 /// The output of a successful `response`.
 ///
-/// The client calls this; it is public for responses obtained another way (a presigned
-/// request) and for tests.
+/// The client calls this; it is public for responses obtained another way (a
+/// presigned request) and for tests.
 pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<ListObjectsV2Output, s3_runtime::error::ResponseError> {
@@ -753,16 +753,17 @@ async fn send_input(
     }
     let mut output = {
         let params = endpoint_params(client.config(), input);
-        client
-            .invoke(
-                "ListObjectsV2",
-                false,
-                serialize(input)?,
-                &params,
-                deserialize,
-                deserialize_error,
-            )
-            .await
+        let operation = s3_runtime::client::Operation {
+            name: "ListObjectsV2",
+            bucket: params.bucket,
+            error_in_success: false,
+            request: serialize(input)?,
+            checksums: Default::default(),
+            endpoint: client.endpoint(&params)?,
+            deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
+            deserialize_error,
+        };
+        client.runtime().invoke(operation).await
     }?;
     if decode {
         input.encoding_type = None;

@@ -19,3 +19,11 @@ pub mod create_session;
 pub mod list_objects_v2;
 /// The `HeadObject` operation.
 pub mod head_object;
+/// The `GetObject` operation.
+pub mod get_object;
+/// The `PutObject` operation.
+pub mod put_object;
+/// The `DeleteObject` operation.
+pub mod delete_object;
+/// The `DeleteObjects` operation.
+pub mod delete_objects;

@@ -35,18 +35,42 @@ pub use create_bucket_configuration::{
 };
 mod data_redundancy;
 pub use data_redundancy::DataRedundancy;
+mod delete;
+pub use delete::{Delete, DeleteBuilder};
+mod deleted_object;
+pub use deleted_object::{DeletedObject, DeletedObjectBuilder};
 mod encoding_type;
 pub use encoding_type::EncodingType;
+mod encryption_type_mismatch;
+pub use encryption_type_mismatch::{
+    EncryptionTypeMismatch, EncryptionTypeMismatchBuilder,
+};
+mod error;
+pub use error::{Error, ErrorBuilder};
+mod intelligent_tiering_access_tier;
+pub use intelligent_tiering_access_tier::IntelligentTieringAccessTier;
+mod invalid_object_state;
+pub use invalid_object_state::{InvalidObjectState, InvalidObjectStateBuilder};
+mod invalid_request;
+pub use invalid_request::{InvalidRequest, InvalidRequestBuilder};
+mod invalid_write_offset;
+pub use invalid_write_offset::{InvalidWriteOffset, InvalidWriteOffsetBuilder};
 mod location_info;
 pub use location_info::{LocationInfo, LocationInfoBuilder};
 mod location_type;
 pub use location_type::LocationType;
 mod no_such_bucket;
 pub use no_such_bucket::{NoSuchBucket, NoSuchBucketBuilder};
+mod no_such_key;
+pub use no_such_key::{NoSuchKey, NoSuchKeyBuilder};
 mod not_found;
 pub use not_found::{NotFound, NotFoundBuilder};
 mod object;
 pub use object::{Object, ObjectBuilder};
+mod object_canned_acl;
+pub use object_canned_acl::ObjectCannedAcl;
+mod object_identifier;
+pub use object_identifier::{ObjectIdentifier, ObjectIdentifierBuilder};
 mod object_lock_legal_hold_status;
 pub use object_lock_legal_hold_status::ObjectLockLegalHoldStatus;
 mod object_lock_mode;
@@ -77,6 +101,8 @@ mod storage_class;
 pub use storage_class::StorageClass;
 mod tag;
 pub use tag::{Tag, TagBuilder};
+mod too_many_parts;
+pub use too_many_parts::{TooManyParts, TooManyPartsBuilder};
 /// A value an enum does not know: sent by a newer service, or built from a string.
 ///
 /// Only this crate creates these, from values that match no known variant.

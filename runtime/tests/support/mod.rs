@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http::{Method, Response};
-use s3_runtime::client::{ClientConfig, Operation};
+use s3_runtime::client::{Checksums, ClientConfig, Deserialize, Operation};
 use s3_runtime::credentials::Credentials;
 use s3_runtime::endpoint::{AuthScheme, Endpoint};
 use s3_runtime::error::{ErrorMetadata, ResponseError};
@@ -291,10 +291,11 @@ pub fn operation(server: &Server) -> Operation<'static, String, String> {
         bucket: None,
         error_in_success: true,
         request: SerializedRequest::new(Method::GET),
+        checksums: Checksums::default(),
         endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
-        deserialize: |response: &Response<Bytes>| {
+        deserialize: Deserialize::Buffered(|response: &Response<Bytes>| {
             String::from_utf8(response.body().to_vec()).map_err(|_| ResponseError::new("not UTF-8"))
-        },
+        }),
         deserialize_error: |_: &Response<Bytes>, meta: &ErrorMetadata| {
             meta.code().unwrap_or("none").to_owned()
         },

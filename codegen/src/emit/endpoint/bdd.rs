@@ -75,7 +75,7 @@ fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
         } as u32)
     };
     let s = s.as_bytes();
-    if s.len() % 4 != 0 {
+    if !s.len().is_multiple_of(4) {
         return Err("base64 length is not a multiple of 4".into());
     }
     let mut out = Vec::with_capacity(s.len() / 4 * 3);
