@@ -147,6 +147,24 @@ impl ConfigBuilder {
         self.runtime = self.runtime.max_response_body(bytes);
         self
     }
+    /// When requests carry a checksum: where the operation requires one or the caller
+    /// chose an algorithm (`WhenRequired`, the default), or on every upload that can.
+    pub fn checksum_policy(
+        mut self,
+        policy: s3_runtime::checksum::ChecksumPolicy,
+    ) -> Self {
+        self.runtime = self.runtime.checksum_policy(policy);
+        self
+    }
+    /// Which request bodies are signed with their SHA-256 (by default all but files
+    /// over HTTPS).
+    pub fn payload_signing(
+        mut self,
+        signing: s3_runtime::client::PayloadSigning,
+    ) -> Self {
+        self.runtime = self.runtime.payload_signing(signing);
+        self
+    }
     /// The HTTP client, for example one shared between clients.
     pub fn http_client(mut self, http: s3_runtime::http::HttpClient) -> Self {
         self.runtime = self.runtime.http_client(http);

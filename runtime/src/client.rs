@@ -374,6 +374,52 @@ impl Runtime {
             .await
     }
 
+    /// `request` to `endpoint` as a presigned request, valid for `expires_in` (1 second to 7
+    /// days): its URL carries the signature, so whoever has it can send the request without
+    /// credentials, with the same method and headers. The body is not signed
+    /// (`UNSIGNED-PAYLOAD`), so the sender of a presigned upload chooses it.
+    ///
+    /// With `sigv4-s3express`, the URL is signed with `bucket`'s session, so it is valid for the
+    /// shorter of `expires_in` and the session's remaining life.
+    pub async fn presign<E>(
+        &self,
+        request: SerializedRequest,
+        endpoint: &Endpoint,
+        bucket: Option<&str>,
+        expires_in: Duration,
+    ) -> Result<PresignedRequest, Error<E>> {
+        let mut auth = auth(endpoint, &self.rules.signing, &self.session_signing)?;
+        auth.settings.expires_in = expires_in;
+        // The length is the sender's: a signed `Content-Length: 0` would refuse every body.
+        let request = http_request(request, endpoint, false)?;
+        let (mut head, _) = request.into_parts();
+        head.headers.remove(CONTENT_LENGTH);
+        let credentials = self
+            .credentials(auth.identity, bucket)
+            .await
+            .map_err(Error::Credentials)?;
+        let params = SigningParams {
+            credentials: &credentials,
+            region: &auth.region,
+            service: &auth.service,
+            time: self.clock.now().into(),
+            payload: PayloadHash::Unsigned,
+            settings: &auth.settings,
+        };
+        let head = Request::from_parts(head, Bytes::new());
+        let uri = self
+            .signer
+            .presign(&head, &params)
+            .map_err(|e| BuildError::invalid_value("expires_in", e.to_string()))?;
+        let (parts, _) = head.into_parts();
+        Ok(PresignedRequest {
+            method: parts.method,
+            uri,
+            headers: parts.headers,
+            expires_in,
+        })
+    }
+
     /// The polling schedule of a waiter, on the client's clock and retry jitter.
     pub fn poller(&self, min_delay: Duration, max_delay: Duration, max_wait: Duration) -> Poller {
         Poller::new(
@@ -489,17 +535,10 @@ impl Runtime {
             self.signer
                 .sign(&mut signed, &params)
                 .map_err(|e| Error::Build(BuildError::invalid_value("request", e.to_string())))?;
-            let signed = signed.map(|_| RequestBody::new(&body));
-            let signed = match signed.body() {
-                Ok(_) => {
-                    signed.map(|b| b.unwrap_or_else(|_| RequestBody::from_bytes(Bytes::new())))
-                }
-                Err(e) => {
-                    return Err(Error::Transport(
-                        TransportError::new(e.to_string(), None).with_attempts(attempt),
-                    ))
-                }
-            };
+            let attempt_body = RequestBody::new(&body).map_err(|e| {
+                Error::Transport(TransportError::new(e.to_string(), None).with_attempts(attempt))
+            })?;
+            let signed = signed.map(|_| attempt_body);
             let sent = http
                 .send_body(signed, self.timeouts.attempt, |status| {
                     streaming && status.is_success()
@@ -523,11 +562,19 @@ impl Runtime {
                         let response = Response::from_parts(parts, bytes);
                         if !rest::is_error(&response, operation.error_in_success) {
                             self.quota.succeeded(permit.take());
-                            return self.deserialize_buffered(
-                                &operation.deserialize,
-                                &response,
-                                &operation.checksums,
-                            );
+                            return match operation.deserialize {
+                                Deserialize::Buffered(deserialize) => deserialize(&response)
+                                    .map_err(|e| {
+                                        Error::Response(e.with_meta(response_metadata(&response)))
+                                    }),
+                                // Not reached: a streaming operation's 2xx body is handed on as
+                                // a stream, and other statuses are errors.
+                                Deserialize::Streaming(deserialize) => {
+                                    let meta = response_metadata(&response);
+                                    deserialize(response.map(ByteStream::from))
+                                        .map_err(|e| Error::Response(e.with_meta(meta)))
+                                }
+                            };
                         }
                         Failure::Response(response)
                     }
@@ -570,46 +617,6 @@ impl Runtime {
             tracing::debug!(attempt, ?kind, "retrying");
             permit = Some(retry_permit);
             tokio::time::sleep(self.retry.backoff(attempt)).await;
-        }
-    }
-
-    /// The output of a successful response read whole; a streaming output's body is handed
-    /// over as read (a 2xx `error_in_success` check needs it in memory).
-    fn deserialize_buffered<O, E>(
-        &self,
-        deserialize: &Deserialize<O>,
-        response: &Response<Bytes>,
-        checksums: &Checksums<'_>,
-    ) -> Result<O, Error<E>> {
-        let meta = || response_metadata(response);
-        match deserialize {
-            Deserialize::Buffered(deserialize) => {
-                deserialize(response).map_err(|e| Error::Response(e.with_meta(meta())))
-            }
-            Deserialize::Streaming(deserialize) => {
-                let mut body = ByteStream::from(response.body().clone());
-                if let Some((algorithm, expected)) =
-                    checksum::response_checksum(response.headers(), checksums.validate)
-                {
-                    let mut hasher = algorithm.hasher();
-                    hasher.update(response.body());
-                    let actual = hasher.finish();
-                    if actual != expected {
-                        body = ByteStream::from_response(
-                            Failed(Some(BodyError::ChecksumMismatch {
-                                algorithm: algorithm.name(),
-                                expected,
-                                actual,
-                            })),
-                            None,
-                        );
-                    }
-                }
-                let mut parts = Response::new(body);
-                *parts.status_mut() = response.status();
-                *parts.headers_mut() = response.headers().clone();
-                deserialize(parts).map_err(|e| Error::Response(e.with_meta(meta())))
-            }
         }
     }
 
@@ -788,15 +795,17 @@ impl<S: Stream<Item = Result<Bytes, BodyError>> + Unpin> Stream for Validated<S>
     }
 }
 
-/// A body that fails with one error.
-struct Failed(Option<BodyError>);
-
-impl Stream for Failed {
-    type Item = Result<Bytes, BodyError>;
-
-    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Poll::Ready(self.0.take().map(Err))
-    }
+/// A request signed in its URL, to be sent by anyone who has it (see [`Runtime::presign`]).
+#[derive(Debug, Clone)]
+pub struct PresignedRequest {
+    /// The method to send.
+    pub method: Method,
+    /// The URL, signature included: as secret as the access it grants.
+    pub uri: Uri,
+    /// The headers to send, as they were signed.
+    pub headers: http::HeaderMap,
+    /// How long the URL is valid from its signing time.
+    pub expires_in: Duration,
 }
 
 /// Why an attempt failed.

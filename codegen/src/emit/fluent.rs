@@ -148,6 +148,16 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
             pub async fn send(self) -> Result<#output, s3_runtime::error::Error<#error>> {
                 #send_body
             }
+
+            /// The request as a presigned URL, valid for `expires_in` (1 second to 7 days),
+            /// for someone without credentials to send; see
+            /// [`Runtime::presign`](s3_runtime::client::Runtime::presign).
+            pub async fn presigned(self, expires_in: std::time::Duration) -> Result<s3_runtime::client::PresignedRequest, s3_runtime::error::Error<#error>> {
+                let input = #build;
+                let params = endpoint_params(self.client.config(), &input);
+                let endpoint = self.client.endpoint(&params)?;
+                self.client.runtime().presign(serialize(&input)?, &endpoint, #bucket, expires_in).await
+            }
         }
 
         #params_fn

@@ -486,6 +486,24 @@ impl DeleteObjectFluentBuilder {
         };
         self.client.runtime().invoke(operation).await
     }
+    /// The request as a presigned URL, valid for `expires_in` (1 second to 7 days),
+    /// for someone without credentials to send; see
+    /// [`Runtime::presign`](s3_runtime::client::Runtime::presign).
+    pub async fn presigned(
+        self,
+        expires_in: std::time::Duration,
+    ) -> Result<
+        s3_runtime::client::PresignedRequest,
+        s3_runtime::error::Error<DeleteObjectError>,
+    > {
+        let input = self.input.build()?;
+        let params = endpoint_params(self.client.config(), &input);
+        let endpoint = self.client.endpoint(&params)?;
+        self.client
+            .runtime()
+            .presign(serialize(&input)?, &endpoint, params.bucket, expires_in)
+            .await
+    }
 }
 /// The endpoint parameters of a request: the client's settings, the input's context
 /// parameters, and the operation's own.
