@@ -4,7 +4,8 @@
 //! A [`ByteStream`] is a handle on its source, cheap to clone. Bytes and files can be read
 //! again, so a request with such a body is signed with its hash and retried like any other; a
 //! stream is read once, by whichever attempt or clone takes it first, so a request with one is
-//! signed `UNSIGNED-PAYLOAD` and never retried.
+//! not signed (`UNSIGNED-PAYLOAD`, or `aws-chunked` with a trailing checksum: see
+//! [`aws_chunked`](crate::aws_chunked)) and never retried.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -19,6 +20,8 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Body, Frame, SizeHint};
 
+use crate::aws_chunked::{self, AwsChunked};
+use crate::checksum::Algorithm;
 use crate::error::{BoxError, TimeoutError, TransportError, Untrusted};
 
 /// The body of an operation with a `@streaming` blob payload: in a request, what is sent; in a
@@ -380,6 +383,16 @@ impl RequestBody {
         Ok(Self {
             stream: Some(body.open()?),
             len: body.len(),
+        })
+    }
+
+    /// The body of one attempt, `aws-chunked` with its `algorithm` checksum as the trailer.
+    pub(crate) fn aws_chunked(body: &ByteStream, algorithm: Algorithm) -> Result<Self, BodyError> {
+        Ok(Self {
+            stream: Some(Box::pin(AwsChunked::new(body.open()?, algorithm))),
+            len: body
+                .len()
+                .map(|len| aws_chunked::encoded_len(len, algorithm)),
         })
     }
 }

@@ -15,11 +15,12 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
+use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH};
 use http::{Method, Request, Response, Uri};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
+use crate::aws_chunked::{encoded_len, STREAMING_UNSIGNED_PAYLOAD_TRAILER};
 use crate::body::{BodyError, ByteStream, RequestBody};
 use crate::checksum::{self, Algorithm, ChecksumPolicy, Hasher};
 use crate::credentials::{
@@ -492,14 +493,31 @@ impl Runtime {
             self.rules.content_length_on_put_and_post,
         )?;
         let (mut head, body) = request.into_parts();
-        let algorithm = self.request_checksum(&operation.checksums, &body)?;
-        let unsigned = !body.is_replayable()
-            || (body.as_bytes().is_none()
-                && self.payload_signing == PayloadSigning::UnsignedOverHttps
-                && head.uri.scheme() == Some(&http::uri::Scheme::HTTPS));
-        let payload = payload(&body, algorithm, unsigned)
-            .await
-            .map_err(|e| Error::Build(BuildError::invalid_value("body", e.to_string())))?;
+        let algorithm = self.request_checksum(&operation.checksums)?;
+        // A stream's checksum is known once it has been sent: it goes in an `aws-chunked`
+        // trailer, and so does a CRC32 of a stream of unknown length, as the AWS SDKs send one.
+        let trailer = match body.is_replayable() {
+            true => None,
+            false => algorithm.or_else(|| body.len().is_none().then_some(Algorithm::Crc32)),
+        };
+        let payload = match trailer {
+            Some(algorithm) => {
+                aws_chunked_headers(&mut head.headers, algorithm, body.len());
+                Payload {
+                    hash: STREAMING_UNSIGNED_PAYLOAD_TRAILER.into(),
+                    checksum: None,
+                }
+            }
+            None => {
+                let unsigned = !body.is_replayable()
+                    || (body.as_bytes().is_none()
+                        && self.payload_signing == PayloadSigning::UnsignedOverHttps
+                        && head.uri.scheme() == Some(&http::uri::Scheme::HTTPS));
+                payload(&body, algorithm, unsigned)
+                    .await
+                    .map_err(|e| Error::Build(BuildError::invalid_value("body", e.to_string())))?
+            }
+        };
         if let (Some(algorithm), Some(checksum)) = (algorithm, &payload.checksum) {
             let value = HeaderValue::try_from(checksum.as_str())
                 .map_err(|_| BuildError::invalid_value("body", "checksum is not a header value"))?;
@@ -535,7 +553,11 @@ impl Runtime {
             self.signer
                 .sign(&mut signed, &params)
                 .map_err(|e| Error::Build(BuildError::invalid_value("request", e.to_string())))?;
-            let attempt_body = RequestBody::new(&body).map_err(|e| {
+            let attempt_body = match trailer {
+                Some(algorithm) => RequestBody::aws_chunked(&body, algorithm),
+                None => RequestBody::new(&body),
+            };
+            let attempt_body = attempt_body.map_err(|e| {
                 Error::Transport(TransportError::new(e.to_string(), None).with_attempts(attempt))
             })?;
             let signed = signed.map(|_| attempt_body);
@@ -620,13 +642,12 @@ impl Runtime {
         }
     }
 
-    /// The checksum algorithm of a request with `body`, if it carries one.
+    /// The checksum algorithm of the request, if it carries one.
     fn request_checksum<E>(
         &self,
         checksums: &Checksums<'_>,
-        body: &ByteStream,
     ) -> Result<Option<Algorithm>, Error<E>> {
-        let algorithm = match checksums.algorithm {
+        Ok(match checksums.algorithm {
             Some(name) => Some(Algorithm::from_name(name).ok_or_else(|| {
                 BuildError::invalid_value(
                     "checksum_algorithm",
@@ -635,21 +656,43 @@ impl Runtime {
             })?),
             None if checksums.required => Some(Algorithm::Crc32),
             None if checksums.supported
-                && self.checksum_policy == ChecksumPolicy::WhenSupported
-                && body.is_replayable() =>
+                && self.checksum_policy == ChecksumPolicy::WhenSupported =>
             {
                 Some(Algorithm::Crc32)
             }
             None => None,
-        };
-        if algorithm.is_some() && !body.is_replayable() {
-            return Err(BuildError::invalid_value(
-                "body",
-                "a checksum needs the whole body before it is sent: give a stream's data as bytes or a file",
-            )
-            .into());
+        })
+    }
+}
+
+/// The headers of an `aws-chunked` body with an `algorithm` trailer: the encoding, the trailer's
+/// name, and the lengths before and after encoding when the body's is known.
+fn aws_chunked_headers(headers: &mut http::HeaderMap, algorithm: Algorithm, len: Option<u64>) {
+    let encoding = match headers.get(CONTENT_ENCODING).and_then(|v| v.to_str().ok()) {
+        Some(other) if !other.is_empty() => format!("aws-chunked,{other}"),
+        _ => "aws-chunked".to_owned(),
+    };
+    if let Ok(encoding) = HeaderValue::try_from(encoding) {
+        headers.insert(CONTENT_ENCODING, encoding);
+    }
+    headers.insert(
+        HeaderName::from_static("x-amz-trailer"),
+        HeaderValue::from_static(algorithm.header_name()),
+    );
+    match len {
+        Some(len) => {
+            headers.insert(
+                HeaderName::from_static("x-amz-decoded-content-length"),
+                HeaderValue::from(len),
+            );
+            headers.insert(
+                CONTENT_LENGTH,
+                HeaderValue::from(encoded_len(len, algorithm)),
+            );
         }
-        Ok(algorithm)
+        None => {
+            headers.remove(CONTENT_LENGTH);
+        }
     }
 }
 

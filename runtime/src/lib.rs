@@ -4,6 +4,7 @@
 //! serialized requests, resolved endpoints and response parsers, and the runtime signs, sends,
 //! retries and classifies.
 
+pub mod aws_chunked;
 pub mod body;
 pub mod checksum;
 pub mod client;

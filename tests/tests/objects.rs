@@ -652,3 +652,111 @@ impl s3_runtime::time::Clock for TwoHoursAgo {
         std::time::SystemTime::now() - Duration::from_secs(7200)
     }
 }
+
+on_both_servers!(streams_with_trailing_checksums);
+
+/// A stream with a checksum, and one of unknown length, go `aws-chunked` with the checksum in
+/// a trailer; both servers store the decoded bytes of the first, moto of the second too.
+async fn streams_with_trailing_checksums(server: TestServer) {
+    let client = client(&server);
+    let bucket = bucket(&client, "chunked").await;
+    let data = pattern(200_000);
+    let stream = |len| {
+        let pieces: Vec<Result<Bytes, std::io::Error>> = data
+            .chunks(30_000)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        ByteStream::from_stream(Iter(pieces.into_iter()), len)
+    };
+    let sent = client
+        .put_object()
+        .bucket(&bucket)
+        .key("with-checksum")
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
+        .body(stream(Some(data.len() as u64)))
+        .send()
+        .await;
+    match sent {
+        Ok(_) => {
+            let got = get(&client, &bucket, "with-checksum")
+                .await
+                .body
+                .collect()
+                .await;
+            assert!(
+                got.unwrap() == data,
+                "{}: chunked object differs",
+                server.name
+            );
+        }
+        Err(e) => panic!("{}: aws-chunked with a known length: {e}", server.name),
+    }
+    let sent = client
+        .put_object()
+        .bucket(&bucket)
+        .key("unknown-length")
+        .body(stream(None))
+        .send()
+        .await;
+    // moto takes a body of unknown length; s3s-fs, like S3, needs the decoded length.
+    match (server.name, sent) {
+        ("moto", Ok(_)) => {
+            let got = get(&client, &bucket, "unknown-length")
+                .await
+                .body
+                .collect()
+                .await;
+            assert!(
+                got.unwrap() == data,
+                "{}: chunked object differs",
+                server.name
+            );
+        }
+        ("s3s", Err(e)) => assert_eq!(
+            (e.status(), e.code()),
+            (Some(411), Some("MissingContentLength")),
+            "{e}"
+        ),
+        (name, sent) => panic!("{name}: aws-chunked of unknown length: {sent:?}"),
+    }
+}
+
+/// On the wire: `aws-chunked` framing in 64 KiB chunks, the decoded length, and a trailer
+/// with the body's checksum.
+#[tokio::test]
+async fn aws_chunked_on_the_wire() {
+    let server = CaptureServer::start(Canned::new(200)).await;
+    let data = pattern(100_000);
+    let pieces = vec![Ok::<_, std::io::Error>(Bytes::from(data.clone()))];
+    wire::client(&server)
+        .put_object()
+        .bucket("bucket")
+        .key("key")
+        .checksum_algorithm(ChecksumAlgorithm::Crc32c)
+        .body(ByteStream::from_stream(
+            Iter(pieces.into_iter()),
+            Some(100_000),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let request = &server.requests()[0];
+    assert_eq!(request.header("content-encoding"), "aws-chunked");
+    assert_eq!(request.header("x-amz-trailer"), "x-amz-checksum-crc32c");
+    assert_eq!(request.header("x-amz-decoded-content-length"), "100000");
+    assert_eq!(
+        request.header("x-amz-content-sha256"),
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    );
+    assert_eq!(
+        request.header("content-length"),
+        request.body.len().to_string()
+    );
+    let crc = s3_runtime::checksum::checksum(s3_runtime::checksum::Algorithm::Crc32c, &data);
+    let mut expected = b"10000\r\n".to_vec();
+    expected.extend_from_slice(&data[..65536]);
+    expected.extend_from_slice(format!("\r\n{:x}\r\n", 100_000 - 65536).as_bytes());
+    expected.extend_from_slice(&data[65536..]);
+    expected.extend_from_slice(format!("\r\n0\r\nx-amz-checksum-crc32c:{crc}\r\n\r\n").as_bytes());
+    assert!(request.body == expected, "the encoded body differs");
+}
