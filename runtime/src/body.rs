@@ -99,8 +99,9 @@ impl<T: Into<Bytes>> From<T> for ByteStream {
     }
 }
 
-/// The size of the pieces a file is read in.
-const FILE_CHUNK: usize = 64 << 10;
+/// The size of the pieces a body is sent in: files are read in pieces this size, and bytes in
+/// memory are sent as slices this size, so that the read timeout sees the upload progress.
+const PIECE: usize = 256 << 10;
 
 impl ByteStream {
     fn from_source(source: Source) -> Self {
@@ -200,7 +201,7 @@ impl ByteStream {
     /// A new, unread stream of the body for one request attempt.
     pub(crate) fn open(&self) -> Result<BoxStream, BodyError> {
         Ok(match &self.source {
-            Source::Bytes(bytes) => once(bytes.clone()),
+            Source::Bytes(bytes) => slices(bytes.clone()),
             Source::File { path, len } => Box::pin(FileStream::new(path.clone(), *len)),
             Source::Once { stream, .. } => stream.take()?,
         })
@@ -224,15 +225,15 @@ impl Stream for ByteStream {
     }
 }
 
-/// A stream of `bytes` in one piece (none if empty).
-fn once(bytes: Bytes) -> BoxStream {
-    let mut piece = Some(bytes).filter(|b| !b.is_empty());
+/// A stream of `bytes` in slices of [`PIECE`] bytes (none if empty), without copying.
+fn slices(mut bytes: Bytes) -> BoxStream {
     Box::pin(PollFn(move |_: &mut Context<'_>| {
-        Poll::Ready(piece.take().map(Ok))
+        let n = bytes.len().min(PIECE);
+        Poll::Ready((n > 0).then(|| Ok(bytes.split_to(n))))
     }))
 }
 
-/// A stream from a closure, for the one piece of an in-memory body.
+/// A stream from a closure, for the slices of an in-memory body.
 struct PollFn<F>(F);
 
 impl<F> Stream for PollFn<F>
@@ -306,7 +307,7 @@ impl Stream for FileStream {
             match &mut this.state {
                 FileState::Opening(open) => match ready!(open.as_mut().poll(cx)) {
                     Ok(file) => {
-                        let size = FILE_CHUNK.min(this.remaining as usize);
+                        let size = PIECE.min(this.remaining as usize);
                         this.state = FileState::Reading(file, vec![0; size.max(1)]);
                     }
                     Err(e) => return this.error(e),
@@ -368,14 +369,52 @@ impl tokio::io::AsyncRead for AsyncReader {
 pub(crate) struct RequestBody {
     stream: Option<BoxStream>,
     len: Option<u64>,
+    /// Told of every piece sent, so that the read timeout counts from the last one.
+    progress: Option<Arc<Progress>>,
+}
+
+/// When a request's body last made progress, for the read timeout: a large upload may take
+/// longer than the timeout, but not stall for that long.
+#[derive(Debug)]
+pub(crate) struct Progress {
+    start: tokio::time::Instant,
+    /// Milliseconds from `start` to the last piece.
+    last: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self {
+            start: tokio::time::Instant::now(),
+            last: Default::default(),
+        })
+    }
+
+    fn record(&self) {
+        let ms = self.start.elapsed().as_millis() as u64;
+        self.last.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// When the body last sent a piece (or started).
+    pub(crate) fn last(&self) -> tokio::time::Instant {
+        let ms = self.last.load(std::sync::atomic::Ordering::Relaxed);
+        self.start + std::time::Duration::from_millis(ms)
+    }
 }
 
 impl RequestBody {
     pub(crate) fn from_bytes(bytes: Bytes) -> Self {
         Self {
             len: Some(bytes.len() as u64),
-            stream: Some(once(bytes)),
+            stream: Some(slices(bytes)),
+            progress: None,
         }
+    }
+
+    /// The same, telling `progress` of each piece it sends.
+    pub(crate) fn with_progress(mut self, progress: Arc<Progress>) -> Self {
+        self.progress = Some(progress);
+        self
     }
 
     /// The body of one attempt.
@@ -383,6 +422,7 @@ impl RequestBody {
         Ok(Self {
             stream: Some(body.open()?),
             len: body.len(),
+            progress: None,
         })
     }
 
@@ -393,6 +433,7 @@ impl RequestBody {
             len: body
                 .len()
                 .map(|len| aws_chunked::encoded_len(len, algorithm)),
+            progress: None,
         })
     }
 }
@@ -409,6 +450,9 @@ impl Body for RequestBody {
             return Poll::Ready(None);
         };
         let piece = ready!(stream.as_mut().poll_next(cx));
+        if let Some(progress) = &self.progress {
+            progress.record();
+        }
         if piece.is_none() {
             self.stream = None;
         }

@@ -27,7 +27,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::body::RequestBody;
+use crate::body::{Progress, RequestBody};
 use crate::error::{
     Error, ErrorMetadata, ResponseError, TimeoutError, TimeoutKind, TransportError,
 };
@@ -43,10 +43,10 @@ pub struct TimeoutConfig {
     /// Establishing a TCP connection, per resolved address tried. Default 3.1 s, as in the AWS
     /// SDKs: long enough for a cross-ocean handshake, short enough to move on from a dead host.
     pub connect: Duration,
-    /// The longest wait for the response to start, counted from the start of the request (so,
-    /// while request bodies are buffered, it includes sending the body), and for each next piece
-    /// of its body. Default 30 s, as the AWS SDK for Java's socket timeout; `None` waits as long
-    /// as the server takes. A read timeout is retried.
+    /// The longest time without progress: between two pieces of the request body as they are
+    /// sent, from its end to the response, and between two pieces of the response body.
+    /// Default 30 s, as the AWS SDK for Java's socket timeout; `None` waits as long as the
+    /// server takes. A read timeout is retried.
     pub read: Option<Duration>,
     /// Fails a response body that arrives slower than a minimum rate once a grace period has
     /// passed, so a trickling server cannot hold a call for hours. Default: below 1 byte per
@@ -254,7 +254,9 @@ impl HttpClient {
         stream: impl FnOnce(http::StatusCode) -> bool,
     ) -> Result<Response<Received>, HttpError> {
         let connect = self.timeouts.connect;
-        let response = within(self.timeouts.read, self.client.request(request))
+        let progress = Progress::new();
+        let request = request.map(|body| body.with_progress(progress.clone()));
+        let response = idle_within(self.timeouts.read, &progress, self.client.request(request))
             .await?
             // hyper-util's outer error only names the stage; its cause says what happened.
             .map_err(|e| {
@@ -491,16 +493,26 @@ impl Collected {
     }
 }
 
-/// `future`, failing with a read timeout if it takes longer than `limit`.
-async fn within<T>(
+/// The response to a request, failing with a read timeout once `limit` has passed since the
+/// request's body last sent a piece (or, when it has been sent, since its end).
+async fn idle_within<T>(
     limit: Option<Duration>,
-    future: impl std::future::Future<Output = T>,
+    progress: &Progress,
+    future: impl Future<Output = T>,
 ) -> Result<T, HttpError> {
-    match limit {
-        Some(limit) => tokio::time::timeout(limit, future)
-            .await
-            .map_err(|_| HttpError::Timeout(TimeoutError::new(TimeoutKind::Read, limit))),
-        None => Ok(future.await),
+    let Some(limit) = limit else {
+        return Ok(future.await);
+    };
+    let mut future = std::pin::pin!(future);
+    loop {
+        tokio::select! {
+            output = &mut future => return Ok(output),
+            () = tokio::time::sleep_until(progress.last() + limit) => {
+                if progress.last() + limit <= tokio::time::Instant::now() {
+                    return Err(HttpError::Timeout(TimeoutError::new(TimeoutKind::Read, limit)));
+                }
+            }
+        }
     }
 }
 

@@ -760,3 +760,62 @@ async fn aws_chunked_on_the_wire() {
     expected.extend_from_slice(format!("\r\n0\r\nx-amz-checksum-crc32c:{crc}\r\n\r\n").as_bytes());
     assert!(request.body == expected, "the encoded body differs");
 }
+
+/// The read timeout bounds a pause, not an upload: a body that keeps moving may take longer,
+/// one the server stops reading fails.
+#[tokio::test]
+async fn read_timeout_counts_from_upload_progress() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        // First connection: read at most 1 MiB every 10 ms (the socket buffers hold a few MiB
+        // more), then answer.
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0; 1 << 20];
+        let mut total = 0;
+        while total < 64 << 20 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let n = socket.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the client closed the connection");
+            total += n;
+        }
+        socket
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        // Second connection: stop reading.
+        let (_stalled, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    });
+    let timeouts = s3_runtime::http::TimeoutConfig {
+        read: Some(Duration::from_millis(300)),
+        ..Default::default()
+    };
+    let config = Config::builder()
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials(Credentials::new("AKID", "secret", None, None))
+        .timeouts(timeouts)
+        .retry(RetryConfig::disabled())
+        .build();
+    let client = Client::new(&config);
+    let put = |len| {
+        client
+            .put_object()
+            .bucket("bucket")
+            .key("key")
+            .body(Bytes::from(vec![0u8; len]))
+            .send()
+    };
+    let started = std::time::Instant::now();
+    put(64 << 20).await.unwrap();
+    assert!(
+        started.elapsed() > Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    let error = put(64 << 20).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout(_)), "{error}");
+}
