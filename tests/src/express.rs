@@ -1,13 +1,16 @@
 //! An S3 Express One Zone server on 127.0.0.1 that plays both parts a client meets: CreateSession,
 //! which hands out short-lived session credentials, and the zonal data plane (ListObjectsV2,
-//! HeadObject) that takes requests signed with them (or, as S3 does, with base credentials).
-//! HeadBucket, which S3 wants signed with the base credentials, is there too.
+//! HeadObject, PutObject, GetObject) that takes requests signed with them (or, as S3 does, with
+//! base credentials). HeadBucket, which S3 wants signed with the base credentials, is there too.
 //!
-//! Signatures are checked with `aws-sigv4` ([`crate::sigv4_check`]). Sessions expire by the
-//! server's clock, which the test controls, so both a client's refresh ahead of expiry and its
-//! handling of `ExpiredToken` can be tested; CreateSession failures and delays can be injected to
-//! test a session cache under errors and concurrent callers. The client addresses it path-style
-//! (`/{bucket}/{key}`) and signs with the signing name `s3express`.
+//! Signatures are checked with `aws-sigv4` ([`crate::sigv4_check`]), and so is the payload: a
+//! request's `x-amz-content-sha256` must be the SHA-256 of the body that arrived, unless it is
+//! `UNSIGNED-PAYLOAD` (a PutObject's `x-amz-checksum-*` header is checked too; `aws-chunked`
+//! bodies are not implemented). Sessions expire by the server's clock, which the test controls,
+//! so both a client's refresh ahead of expiry and its handling of `ExpiredToken` can be tested;
+//! CreateSession failures and delays can be injected to test a session cache under errors and
+//! concurrent callers. The client addresses it path-style (`/{bucket}/{key}`) and signs with the
+//! signing name `s3express`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -30,6 +33,8 @@ use crate::sigv4_check::{self, Claimed, TokenHeader};
 const SERVICE: &str = "s3express";
 const SESSION_TOKEN: &str = TokenHeader::S3Session.name();
 const SESSION_MODE: &str = "x-amz-create-session-mode";
+const CONTENT_SHA256: &str = "x-amz-content-sha256";
+const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The canonical user id reported as every object's owner (`fetch-owner=true`).
 const OWNER_ID: &str = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
 /// What `encoding-type=url` leaves as it is: the unreserved characters and `/`, as S3 does.
@@ -53,7 +58,8 @@ pub struct ExpressOptions {
     pub clock: SharedClock,
     /// How long an issued session is valid.
     pub session_lifetime: Duration,
-    /// The objects every bucket holds, by key; keys may hold any character.
+    /// The objects every bucket holds at the start, by key (metadata only, so GetObject of one
+    /// is not implemented); keys may hold any character. PutObject adds to them, with content.
     pub objects: Vec<(String, Object)>,
 }
 
@@ -71,7 +77,7 @@ impl Default for ExpressOptions {
     }
 }
 
-/// An object's metadata (the server keeps no content).
+/// An object's metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
     pub size: u64,
@@ -110,6 +116,8 @@ pub struct Recorded {
     pub status: u16,
     /// The `x-amz-create-session-mode` header, which CreateSession carries.
     pub session_mode: Option<String>,
+    /// The `x-amz-content-sha256` header: the body's hex SHA-256 or `UNSIGNED-PAYLOAD`.
+    pub content_sha256: Option<String>,
 }
 
 /// How a request authenticated.
@@ -140,7 +148,8 @@ struct State {
     identities: HashMap<String, String>,
     clock: SharedClock,
     session_lifetime: Duration,
-    objects: BTreeMap<String, Stored>,
+    /// Shared by every bucket, as [`ExpressOptions::objects`] says.
+    objects: Mutex<BTreeMap<String, Stored>>,
     sessions: Mutex<Sessions>,
     /// With the arrival number of each, which orders them.
     requests: Mutex<Vec<(u64, Recorded)>>,
@@ -153,8 +162,10 @@ struct State {
 
 struct Stored {
     object: Object,
-    /// The HeadObject headers, built once.
+    /// The HeadObject (and GetObject) headers, built once.
     head: HeaderMap,
+    /// The content, for an object that PutObject stored.
+    body: Option<Bytes>,
 }
 
 #[derive(Default)]
@@ -213,8 +224,13 @@ impl ExpressServer {
             .objects
             .into_iter()
             .map(|(key, object)| {
-                let head = head_headers(&object);
-                (key, Stored { object, head })
+                let head = head_headers(&object, None);
+                let stored = Stored {
+                    object,
+                    head,
+                    body: None,
+                };
+                (key, stored)
             })
             .collect();
         let state = Arc::new(State {
@@ -223,7 +239,7 @@ impl ExpressServer {
             identities: options.identities.into_iter().collect(),
             clock: options.clock,
             session_lifetime: options.session_lifetime,
-            objects,
+            objects: Mutex::new(objects),
             sessions: Mutex::default(),
             requests: Mutex::default(),
             arrivals: AtomicU64::new(0),
@@ -293,10 +309,8 @@ impl State {
             bucket: bucket.to_owned(),
             auth,
             status: response.status().as_u16(),
-            session_mode: request
-                .headers()
-                .get(SESSION_MODE)
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            session_mode: header_text(&request, SESSION_MODE),
+            content_sha256: header_text(&request, CONTENT_SHA256),
         };
         self.requests
             .lock()
@@ -320,6 +334,7 @@ impl State {
                 "The specified bucket does not exist",
             ));
         };
+        check_payload(request)?;
         let method = request.method();
         let bucket_level = key.is_none();
         if bucket_level && method == Method::GET && query_value(query, "session").is_some() {
@@ -359,6 +374,8 @@ impl State {
                 self.list(bucket, query, id)
             }
             (&Method::HEAD, Some(key)) => self.head_object(key, id),
+            (&Method::PUT, Some(key)) => self.put_object(request, key, query, id),
+            (&Method::GET, Some(key)) => self.get_object(request, key, query, id),
             _ => error(
                 StatusCode::NOT_IMPLEMENTED,
                 id,
@@ -558,21 +575,139 @@ impl State {
     }
 
     fn head_object(&self, raw_key: &str, id: &str) -> Response<Full<Bytes>> {
-        let stored = percent_decode_str(raw_key)
-            .decode_utf8()
-            .ok()
-            .and_then(|key| self.objects.get(key.as_ref()));
+        let objects = self.objects.lock().expect("objects lock");
+        let stored = decode_key(raw_key).and_then(|key| objects.get(&key));
         let Some(stored) = stored else {
             // A HEAD answer has no body, errors included.
             return respond(StatusCode::NOT_FOUND, id, String::new(), &[]);
         };
-        let mut response = Response::new(Full::new(Bytes::new()));
-        *response.headers_mut() = stored.head.clone();
-        response.headers_mut().insert(
-            "x-amz-request-id",
-            HeaderValue::from_str(id).expect("a header value"),
-        );
+        with_headers(&stored.head, id, Bytes::new())
+    }
+
+    /// PutObject: stores the body whole, with its user metadata and content type. Only the
+    /// plain form: a copy, a part upload or a subresource (`?tagging`) is not implemented.
+    fn put_object(
+        &self,
+        request: &Request<Bytes>,
+        raw_key: &str,
+        query: &str,
+        id: &str,
+    ) -> Response<Full<Bytes>> {
+        let headers = request.headers();
+        if !is_plain_object_request(query, "PutObject") || headers.contains_key("x-amz-copy-source")
+        {
+            return not_implemented(id);
+        }
+        let Some(key) = decode_key(raw_key) else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                id,
+                "InvalidArgument",
+                "the key is not percent-encoded UTF-8",
+            );
+        };
+        // S3 takes no chunked upload without its length (nor does it take aws-chunked here).
+        if !headers.contains_key(http::header::CONTENT_LENGTH) {
+            return error(
+                StatusCode::LENGTH_REQUIRED,
+                id,
+                "MissingContentLength",
+                "You must provide the Content-Length HTTP header.",
+            );
+        }
+        let body = request.body().clone();
+        let mut echoed = Vec::new();
+        for algorithm in s3_runtime::checksum::PREFERENCE {
+            let Some(value) = headers.get(algorithm.header_name()) else {
+                continue;
+            };
+            let actual = s3_runtime::checksum::checksum(*algorithm, &body);
+            if value.as_bytes() != actual.as_bytes() {
+                let why = format!(
+                    "The {} you specified did not match the calculated checksum.",
+                    algorithm.name()
+                );
+                return error(StatusCode::BAD_REQUEST, id, "BadDigest", &why);
+            }
+            echoed.push((algorithm.header_name(), actual));
+        }
+        let metadata = headers
+            .iter()
+            .filter_map(|(name, value)| {
+                let name = name.as_str().strip_prefix("x-amz-meta-")?;
+                Some((name.to_owned(), value.as_bytes().to_vec()))
+            })
+            .collect();
+        // Directory buckets' ETags are not MD5s: any opaque value of the content will do.
+        let etag = sha256_hex(&body)[..32].to_owned();
+        let object = Object {
+            size: body.len() as u64,
+            etag: etag.clone(),
+            last_modified: self.clock.now(),
+            metadata,
+        };
+        let head = head_headers(&object, headers.get(http::header::CONTENT_TYPE));
+        let stored = Stored {
+            object,
+            head,
+            body: Some(body),
+        };
+        self.objects
+            .lock()
+            .expect("objects lock")
+            .insert(key, stored);
+        let etag = format!("\"{etag}\"");
+        let mut answer = vec![
+            ("etag", etag.as_str()),
+            ("x-amz-server-side-encryption", "AES256"),
+        ];
+        answer.extend(echoed.iter().map(|(name, value)| (*name, value.as_str())));
+        let mut response = respond(StatusCode::OK, id, String::new(), &answer);
+        response.headers_mut().remove(http::header::CONTENT_TYPE);
         response
+    }
+
+    /// GetObject: the whole body of an object PutObject stored, with its `Content-Length` and
+    /// the HeadObject headers. Ranges, part numbers, conditions and subresources are not
+    /// implemented, nor is the content of the objects the server started with.
+    fn get_object(
+        &self,
+        request: &Request<Bytes>,
+        raw_key: &str,
+        query: &str,
+        id: &str,
+    ) -> Response<Full<Bytes>> {
+        let headers = request.headers();
+        let conditional = [
+            "range",
+            "if-match",
+            "if-none-match",
+            "if-modified-since",
+            "if-unmodified-since",
+        ]
+        .iter()
+        .any(|name| headers.contains_key(*name));
+        if !is_plain_object_request(query, "GetObject") || conditional {
+            return not_implemented(id);
+        }
+        let objects = self.objects.lock().expect("objects lock");
+        let Some(stored) = decode_key(raw_key).and_then(|key| objects.get(&key)) else {
+            return error(
+                StatusCode::NOT_FOUND,
+                id,
+                "NoSuchKey",
+                "The specified key does not exist.",
+            );
+        };
+        match &stored.body {
+            Some(body) => with_headers(&stored.head, id, body.clone()),
+            None => error(
+                StatusCode::NOT_IMPLEMENTED,
+                id,
+                "NotImplemented",
+                "the S3 Express test server holds only this object's metadata",
+            ),
+        }
     }
 
     /// ListObjectsV2. The continuation token is the next key to list, percent-encoded.
@@ -588,8 +723,8 @@ impl State {
             (None, Some(after)) if after.as_str() >= prefix => Bound::Excluded(after.as_str()),
             _ => Bound::Included(prefix),
         };
-        let mut keys = self
-            .objects
+        let objects = self.objects.lock().expect("objects lock");
+        let mut keys = objects
             .range::<str, _>((lower, Bound::Unbounded))
             .take_while(|(key, _)| key.starts_with(prefix))
             .peekable();
@@ -739,8 +874,9 @@ fn session_result(
     )
 }
 
-/// The headers of a HeadObject answer for `object`.
-fn head_headers(object: &Object) -> HeaderMap {
+/// The headers of a HeadObject answer for `object`, of `content_type` (by default
+/// `application/octet-stream`).
+fn head_headers(object: &Object, content_type: Option<&HeaderValue>) -> HeaderMap {
     let mut headers = HeaderMap::new();
     let mut set = |name: HeaderName, value: &[u8]| {
         let value = HeaderValue::from_bytes(value)
@@ -757,7 +893,8 @@ fn head_headers(object: &Object) -> HeaderMap {
     );
     let modified = DateTime::from(object.last_modified).format(Format::HttpDate);
     set(http::header::LAST_MODIFIED, modified.as_bytes());
-    set(http::header::CONTENT_TYPE, b"application/octet-stream");
+    let content_type = content_type.map_or(&b"application/octet-stream"[..], |v| v.as_bytes());
+    set(http::header::CONTENT_TYPE, content_type);
     set(
         HeaderName::from_static("x-amz-storage-class"),
         b"EXPRESS_ONEZONE",
@@ -768,6 +905,112 @@ fn head_headers(object: &Object) -> HeaderMap {
         set(name, value);
     }
     headers
+}
+
+/// An answer with `headers` (a stored object's), the request id and `body`.
+fn with_headers(headers: &HeaderMap, id: &str, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.headers_mut() = headers.clone();
+    response.headers_mut().insert(
+        "x-amz-request-id",
+        HeaderValue::from_str(id).expect("a header value"),
+    );
+    response
+}
+
+fn not_implemented(id: &str) -> Response<Full<Bytes>> {
+    error(
+        StatusCode::NOT_IMPLEMENTED,
+        id,
+        "NotImplemented",
+        "not implemented by the S3 Express test server",
+    )
+}
+
+/// Whether `query` is that of the plain object operation `x_id` (no subresource): empty, or
+/// only the `x-id` the client may add.
+fn is_plain_object_request(query: &str, x_id: &str) -> bool {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .all(|pair| pair == format!("x-id={x_id}"))
+}
+
+/// An object key from the path, percent-decoded.
+fn decode_key(raw_key: &str) -> Option<String> {
+    percent_decode_str(raw_key)
+        .decode_utf8()
+        .ok()
+        .map(|key| key.into_owned())
+}
+
+/// The value of header `name` as text, if sent (bytes beyond ASCII replaced).
+fn header_text(request: &Request<Bytes>, name: &str) -> Option<String> {
+    request
+        .headers()
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+}
+
+/// Checks a request's `x-amz-content-sha256` against the body that arrived, as S3 does: a hex
+/// SHA-256 must be the body's; `UNSIGNED-PAYLOAD` leaves the body unchecked. (The signature
+/// check signs the body that arrived, so a wrong hash would fail there too, but as a signature
+/// mismatch; S3 says what is wrong.)
+fn check_payload(request: &Request<Bytes>) -> Result<(), Rejection> {
+    let values: Vec<_> = request.headers().get_all(CONTENT_SHA256).iter().collect();
+    let value = match values[..] {
+        [] => {
+            return Err(Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequest",
+                format!("Missing required header for this request: {CONTENT_SHA256}"),
+            ))
+        }
+        [value] => value.as_bytes(),
+        _ => {
+            return Err(Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidArgument",
+                format!("more than one {CONTENT_SHA256} header"),
+            ))
+        }
+    };
+    if value == UNSIGNED_PAYLOAD.as_bytes() {
+        return Ok(());
+    }
+    if value.starts_with(b"STREAMING-") {
+        return Err(Rejection::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            "aws-chunked bodies are not implemented by the S3 Express test server",
+        ));
+    }
+    let is_hash = value.len() == 64
+        && value
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
+    if !is_hash {
+        return Err(Rejection::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            format!("{CONTENT_SHA256} must be UNSIGNED-PAYLOAD or a lowercase hex SHA-256"),
+        ));
+    }
+    if value != sha256_hex(request.body()).as_bytes() {
+        return Err(Rejection::new(
+            StatusCode::BAD_REQUEST,
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        ));
+    }
+    Ok(())
+}
+
+/// The hex SHA-256 of `data`.
+fn sha256_hex(data: &[u8]) -> String {
+    let base64 = s3_runtime::checksum::checksum(s3_runtime::checksum::Algorithm::Sha256, data);
+    let digest = s3_runtime::types::base64_decode(&base64).expect("base64 from the runtime");
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Appends `<name>value</name>`, `value` escaped, and URL-encoded first when `url`.
@@ -915,13 +1158,27 @@ mod tests {
             credentials: &Credentials,
             headers: &[(&str, &str)],
         ) -> Answer {
+            self.send_body(method, target, credentials, headers, "", PayloadHash::Body)
+                .await
+        }
+
+        /// [`send`](Self::send) with `body`, its payload signed as `payload` says.
+        async fn send_body(
+            &self,
+            method: Method,
+            target: &str,
+            credentials: &Credentials,
+            headers: &[(&str, &str)],
+            body: &'static str,
+            payload: PayloadHash<'_>,
+        ) -> Answer {
             let mut request = Request::builder()
                 .method(method)
                 .uri(format!("{}{target}", self.server.endpoint));
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }
-            let mut request = request.body(Bytes::new()).unwrap();
+            let mut request = request.body(Bytes::from_static(body.as_bytes())).unwrap();
             let settings = match credentials.session_token() {
                 Some(_) => SigningSettings::s3_express(),
                 None => SigningSettings::s3(),
@@ -931,7 +1188,7 @@ mod tests {
                 region: "us-west-2",
                 service: "s3express",
                 time: DateTime::from(self.clock.now()),
-                payload: PayloadHash::Body,
+                payload,
                 settings: &settings,
             };
             Signer::new().sign(&mut request, &params).unwrap();
@@ -1086,8 +1343,15 @@ mod tests {
                 "SignatureDoesNotMatch",
             ),
             (
+                Method::DELETE,
+                format!("/{BUCKET}/b"),
+                session.clone(),
+                501,
+                "NotImplemented",
+            ),
+            (
                 Method::PUT,
-                format!("/{BUCKET}/new"),
+                format!("/{BUCKET}/b?tagging"),
                 session.clone(),
                 501,
                 "NotImplemented",
@@ -1221,6 +1485,235 @@ mod tests {
             .await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         assert_eq!(missing.body, "");
+    }
+
+    #[tokio::test]
+    async fn put_objects_are_got_back_whole() {
+        let f = fixture().await;
+        let session = f.create_session(BUCKET).await;
+        let target = format!("/{BUCKET}/new%20one?x-id=PutObject");
+        let headers = [
+            ("content-type", "text/plain"),
+            ("x-amz-meta-colour", "blue"),
+            ("x-amz-checksum-crc32", "/6tyOg=="),
+        ];
+        let body = "hello, world";
+        let put = f
+            .send_body(
+                Method::PUT,
+                &target,
+                &session,
+                &headers,
+                body,
+                PayloadHash::Body,
+            )
+            .await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+        assert_eq!(put.headers["x-amz-checksum-crc32"], "/6tyOg==");
+        let etag = put.headers["etag"].clone();
+
+        let get = f
+            .send(
+                Method::GET,
+                &format!("/{BUCKET}/new%20one?x-id=GetObject"),
+                &session,
+                &[],
+            )
+            .await;
+        assert_eq!(get.status, StatusCode::OK, "{}", get.body);
+        assert_eq!(get.body, body);
+        assert_eq!(get.headers["content-length"], "12");
+        assert_eq!(get.headers["content-type"], "text/plain");
+        assert_eq!(get.headers["x-amz-meta-colour"], "blue");
+        assert_eq!(get.headers["etag"], etag);
+        let head = f
+            .send(Method::HEAD, &format!("/{BUCKET}/new%20one"), &session, &[])
+            .await;
+        assert_eq!(head.headers["content-length"], "12");
+        let list = f
+            .send(
+                Method::GET,
+                &format!("/{BUCKET}?list-type=2&prefix=n"),
+                &session,
+                &[],
+            )
+            .await;
+        assert_eq!(elements(&list.body, "Key"), ["new one"]);
+
+        // Unsigned, the body is taken as it comes.
+        let unsigned = f
+            .send_body(
+                Method::PUT,
+                &format!("/{BUCKET}/unsigned"),
+                &session,
+                &[],
+                "as it comes",
+                PayloadHash::Unsigned,
+            )
+            .await;
+        assert_eq!(unsigned.status, StatusCode::OK, "{}", unsigned.body);
+        let got = f
+            .send(Method::GET, &format!("/{BUCKET}/unsigned"), &session, &[])
+            .await;
+        assert_eq!(got.body, "as it comes");
+        let recorded: Vec<_> = f
+            .server
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "PUT")
+            .map(|r| (r.auth, r.content_sha256))
+            .collect();
+        assert_eq!(
+            recorded,
+            [
+                (Auth::Session { id: 1 }, Some(sha256_hex(body.as_bytes()))),
+                (Auth::Session { id: 1 }, Some("UNSIGNED-PAYLOAD".to_owned())),
+            ]
+        );
+
+        // The objects the server started with have no content to get.
+        let metadata_only = f
+            .send(Method::GET, &format!("/{BUCKET}/b"), &session, &[])
+            .await;
+        assert_eq!(metadata_only.status, StatusCode::NOT_IMPLEMENTED);
+        let missing = f
+            .send(Method::GET, &format!("/{BUCKET}/nope"), &session, &[])
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert_eq!(Fixture::code(&missing), "NoSuchKey");
+        let ranged = f
+            .send(
+                Method::GET,
+                &format!("/{BUCKET}/unsigned"),
+                &session,
+                &[("range", "bytes=0-1")],
+            )
+            .await;
+        assert_eq!(ranged.status, StatusCode::NOT_IMPLEMENTED);
+    }
+
+    #[tokio::test]
+    async fn a_body_that_is_not_the_one_signed_is_rejected() {
+        let f = fixture().await;
+        let session = f.create_session(BUCKET).await;
+        let target = format!("/{BUCKET}/tampered");
+        let other = sha256_hex(b"the body as signed");
+        let cases = [
+            (
+                PayloadHash::Precomputed(&other),
+                400,
+                "XAmzContentSHA256Mismatch",
+            ),
+            (PayloadHash::Precomputed("0123"), 400, "InvalidArgument"),
+            (
+                PayloadHash::Precomputed("STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
+                501,
+                "NotImplemented",
+            ),
+        ];
+        for (payload, status, code) in cases {
+            let answer = f
+                .send_body(
+                    Method::PUT,
+                    &target,
+                    &session,
+                    &[],
+                    "the body as sent",
+                    payload,
+                )
+                .await;
+            assert_eq!(
+                answer.status.as_u16(),
+                status,
+                "{payload:?}: {}",
+                answer.body
+            );
+            assert_eq!(Fixture::code(&answer), code, "{payload:?}");
+        }
+        let bad_digest = f
+            .send_body(
+                Method::PUT,
+                &target,
+                &session,
+                &[("x-amz-checksum-sha256", "AAAA")],
+                "the body as sent",
+                PayloadHash::Body,
+            )
+            .await;
+        assert_eq!(bad_digest.status, StatusCode::BAD_REQUEST);
+        assert_eq!(Fixture::code(&bad_digest), "BadDigest");
+        let read_only = f
+            .send(
+                Method::GET,
+                &format!("/{BUCKET}?session"),
+                &base(),
+                &[("x-amz-create-session-mode", "ReadOnly")],
+            )
+            .await;
+        let one = |name| elements(&read_only.body, name)[0].to_owned();
+        let read_only = Credentials::new(
+            one("AccessKeyId"),
+            one("SecretAccessKey"),
+            Some(one("SessionToken")),
+            None,
+        );
+        let denied = f
+            .send_body(
+                Method::PUT,
+                &target,
+                &read_only,
+                &[],
+                "x",
+                PayloadHash::Body,
+            )
+            .await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN);
+        let statuses: Vec<_> = f.server.requests().iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [200, 400, 400, 501, 400, 200, 403]);
+        let missing = f
+            .send(Method::GET, &format!("/{BUCKET}/tampered"), &session, &[])
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "nothing was stored");
+    }
+
+    /// A body of unknown length, which hyper sends chunked.
+    struct Unsized(Option<Bytes>);
+
+    impl hyper::body::Body for Unsized {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+            std::task::Poll::Ready(self.0.take().map(|data| Ok(hyper::body::Frame::data(data))))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_put_without_content_length_is_refused() {
+        let f = fixture().await;
+        let session = f.create_session(BUCKET).await;
+        let mut request = Request::put(format!("{}/{BUCKET}/chunked", f.server.endpoint))
+            .body(Bytes::new())
+            .unwrap();
+        let params = SigningParams {
+            credentials: &session,
+            region: "us-west-2",
+            service: "s3express",
+            time: DateTime::from(f.clock.now()),
+            payload: PayloadHash::Unsigned,
+            settings: &SigningSettings::s3_express(),
+        };
+        Signer::new().sign(&mut request, &params).unwrap();
+        let http: Client<HttpConnector, Unsized> =
+            Client::builder(TokioExecutor::new()).build_http();
+        let body = Unsized(Some(Bytes::from_static(b"of unknown length")));
+        let response = http.request(request.map(|_| body)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::LENGTH_REQUIRED);
+        let recorded = f.server.requests().pop().unwrap();
+        assert_eq!(recorded.auth, Auth::Session { id: 1 }, "signed as sent");
     }
 
     #[tokio::test]

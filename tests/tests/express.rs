@@ -5,16 +5,21 @@
 //! Each test drives `send()` and reads what the server saw: who signed each request (a base
 //! identity or which session) and how many CreateSession calls there were.
 
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
 use s3_client::types::{EncodingType, SessionMode};
 use s3_client::{Client, Config};
+use s3_runtime::body::ByteStream;
 use s3_runtime::credentials::Credentials;
 use s3_runtime::express::SessionCacheConfig;
 use s3_runtime::profile::Env;
+use s3_runtime::sigv4::{EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use s3_runtime::time::{Clock, SharedClock};
-use s3_tests::express::{Auth, ExpressOptions, ExpressServer, Object, SessionFailure};
+use s3_tests::express::{Auth, ExpressOptions, ExpressServer, Object, Recorded, SessionFailure};
 
 const BUCKET: &str = "data--usw2-az1--x-s3";
 const OTHER_BUCKETS: [&str; 2] = ["logs--usw2-az1--x-s3", "tmp--usw2-az1--x-s3"];
@@ -598,4 +603,150 @@ async fn a_session_the_service_calls_expired_is_replaced_and_the_request_retried
         ]
     );
     assert_eq!(setup.server.create_session_calls(), 2);
+}
+
+/// The hex SHA-256 of `data`, as `x-amz-content-sha256` carries it.
+fn sha256_hex(data: &[u8]) -> String {
+    let base64 = s3_runtime::checksum::checksum(s3_runtime::checksum::Algorithm::Sha256, data);
+    let digest = s3_runtime::types::base64_decode(&base64).unwrap();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How each request went: method, how it authenticated, status and `x-amz-content-sha256`.
+fn outcomes(requests: &[Recorded]) -> Vec<(&str, Auth, u16, Option<&str>)> {
+    requests
+        .iter()
+        .map(|r| {
+            let sha = r.content_sha256.as_deref();
+            (r.method.as_str(), r.auth.clone(), r.status, sha)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn put_and_get_object_are_signed_with_the_bucket_session() {
+    let setup = setup().await;
+    let client = setup.client();
+    let key = "uploads/naïve é+1.txt";
+    let data = Bytes::from_static(b"an object put and got with one S3 Express session");
+    let metadata = std::collections::BTreeMap::from([("colour".to_owned(), "blue".to_owned())]);
+    let put = client
+        .put_object()
+        .bucket(BUCKET)
+        .key(key)
+        .content_type("text/plain")
+        .metadata(metadata)
+        .body(data.clone())
+        .send()
+        .await
+        .unwrap();
+    let output = client
+        .get_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(output.content_length, Some(data.len() as i64));
+    assert_eq!(output.body.len(), Some(data.len() as u64));
+    assert!(put.etag.is_some());
+    assert_eq!(output.etag, put.etag);
+    assert_eq!(output.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(output.metadata.unwrap()["colour"], "blue");
+    assert_eq!(output.body.collect().await.unwrap(), data);
+
+    let requests = setup.server.requests();
+    let data_hash = sha256_hex(&data);
+    assert_eq!(
+        outcomes(&requests),
+        [
+            ("GET", base(ALICE.0), 200, Some(EMPTY_SHA256)),
+            // The body in memory is signed with its hash, which the server checked.
+            (
+                "PUT",
+                Auth::Session { id: 1 },
+                200,
+                Some(data_hash.as_str())
+            ),
+            ("GET", Auth::Session { id: 1 }, 200, Some(EMPTY_SHA256)),
+        ]
+    );
+    assert!(requests[0].query.contains("session"));
+    assert_eq!(requests[1].path, requests[2].path);
+    assert_eq!(
+        setup.server.create_session_calls(),
+        1,
+        "one session for both"
+    );
+    assert_eq!(setup.sessions_used(), [1, 1]);
+    assert!(list(&client, BUCKET).await.contains(&key.to_owned()));
+}
+
+/// A stream over an iterator.
+struct Iter<I>(I);
+
+impl<I: Iterator + Unpin> futures_core::Stream for Iter<I> {
+    type Item = I::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<I::Item>> {
+        Poll::Ready(self.0.next())
+    }
+}
+
+fn stream(data: &Bytes, len: Option<u64>) -> ByteStream {
+    let pieces: Vec<Result<Bytes, std::io::Error>> = data
+        .chunks(1000)
+        .map(|piece| Ok(Bytes::copy_from_slice(piece)))
+        .collect();
+    ByteStream::from_stream(Iter(pieces.into_iter()), len)
+}
+
+#[tokio::test]
+async fn files_and_streams_are_put_with_the_session() {
+    let setup = setup().await;
+    let client = setup.client();
+    let data: Bytes = (0..5000u32).map(|i| (i % 251) as u8).collect();
+    let path = std::env::temp_dir().join(s3_tests::unique_bucket_name("express-upload"));
+    std::fs::write(&path, &data).unwrap();
+    let file = ByteStream::from_path(&path).await.unwrap();
+    let sized = stream(&data, Some(data.len() as u64));
+    for (key, body) in [("file", file), ("stream", sized)] {
+        client
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        let got = client
+            .get_object()
+            .bucket(BUCKET)
+            .key(key)
+            .send()
+            .await
+            .unwrap()
+            .body
+            .collect()
+            .await
+            .unwrap();
+        assert!(got == data, "{key}: the object differs");
+    }
+    std::fs::remove_file(&path).unwrap();
+
+    let requests = setup.server.requests();
+    let session = Auth::Session { id: 1 };
+    let data_hash = sha256_hex(&data);
+    assert_eq!(
+        outcomes(&requests[1..]),
+        [
+            // A file over plain HTTP is read once for its hash before it is sent.
+            ("PUT", session.clone(), 200, Some(data_hash.as_str())),
+            ("GET", session.clone(), 200, Some(EMPTY_SHA256)),
+            // A stream cannot be hashed before it is sent.
+            ("PUT", session.clone(), 200, Some(UNSIGNED_PAYLOAD)),
+            ("GET", session, 200, Some(EMPTY_SHA256)),
+        ]
+    );
+    assert_eq!(setup.server.create_session_calls(), 1);
 }
