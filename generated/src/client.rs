@@ -14,6 +14,7 @@ const RULES: s3_runtime::client::ServiceRules = s3_runtime::client::ServiceRules
         (412, "PreconditionFailed"),
     ],
     content_length_on_put_and_post: true,
+    client: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
 };
 /// A client for Amazon Simple Storage Service: one method per operation.
 ///

@@ -26,6 +26,7 @@ impl Config {
     /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the default
     /// chain (environment, then shared files), loaded on first use.
     /// `AWS_S3_DISABLE_EXPRESS_SESSION_AUTH=true` sets [`disable_s3_express_session_auth`](ConfigBuilder::disable_s3_express_session_auth).
+    /// `AWS_SDK_UA_APP_ID` sets [`app_name`](ConfigBuilder::app_name).
     pub fn from_env() -> Result<Self, s3_runtime::profile::ProfileError> {
         Self::from_env_with(s3_runtime::profile::Env::process())
     }
@@ -40,6 +41,9 @@ impl Config {
             builder.disable_s3_express_session_auth = Some(
                 value.trim().eq_ignore_ascii_case("true"),
             );
+        }
+        if let Some(app) = env.get("AWS_SDK_UA_APP_ID") {
+            builder.runtime = builder.runtime.app_name(&app);
         }
         builder.runtime = builder.runtime.credentials_from_env(env);
         Ok(builder.build())
@@ -145,6 +149,12 @@ impl ConfigBuilder {
     /// fails the call.
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.runtime = self.runtime.max_response_body(bytes);
+        self
+    }
+    /// The application's name, at the end of the `User-Agent` (`app/<name>`; from
+    /// `AWS_SDK_UA_APP_ID` in [`Config::from_env`]).
+    pub fn app_name(mut self, name: &str) -> Self {
+        self.runtime = self.runtime.app_name(name);
         self
     }
     /// When requests carry a checksum: where the operation requires one or the caller

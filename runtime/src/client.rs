@@ -57,6 +57,7 @@ pub struct ClientConfig {
     session_mode: Option<Arc<str>>,
     checksum_policy: ChecksumPolicy,
     payload_signing: PayloadSigning,
+    app_name: Option<Arc<str>>,
 }
 
 /// Which request bodies are signed with their SHA-256, rather than `UNSIGNED-PAYLOAD`.
@@ -85,6 +86,7 @@ impl Default for ClientConfig {
             session_mode: None,
             checksum_policy: ChecksumPolicy::default(),
             payload_signing: PayloadSigning::default(),
+            app_name: None,
         }
     }
 }
@@ -100,6 +102,7 @@ impl fmt::Debug for ClientConfig {
             .field("session_mode", &self.session_mode)
             .field("checksum_policy", &self.checksum_policy)
             .field("payload_signing", &self.payload_signing)
+            .field("app_name", &self.app_name)
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +111,13 @@ impl ClientConfig {
     /// When requests carry a checksum (default [`ChecksumPolicy::WhenRequired`]).
     pub fn checksum_policy(mut self, policy: ChecksumPolicy) -> Self {
         self.checksum_policy = policy;
+        self
+    }
+
+    /// The application's name, sent at the end of the `User-Agent` (`app/<name>`) so that
+    /// server-side logs tell applications apart.
+    pub fn app_name(mut self, name: &str) -> Self {
+        self.app_name = Some(Arc::from(name));
         self
     }
 
@@ -196,6 +206,8 @@ pub struct ServiceRules {
     pub status_codes: &'static [(u16, &'static str)],
     /// Send `Content-Length` on every PUT and POST, `0` for an empty body.
     pub content_length_on_put_and_post: bool,
+    /// The generated client's `name/version`, first in the `User-Agent`.
+    pub client: &'static str,
 }
 
 impl ServiceRules {
@@ -204,6 +216,7 @@ impl ServiceRules {
         signing: SigningSettings::standard(),
         status_codes: &[],
         content_length_on_put_and_post: false,
+        client: "unnamed-client",
     };
 }
 
@@ -280,6 +293,9 @@ pub struct Runtime {
     session_signing: SigningSettings,
     checksum_policy: ChecksumPolicy,
     payload_signing: PayloadSigning,
+    app_name: Option<Arc<str>>,
+    /// `User-Agent` and `x-amz-user-agent`, from the client's name and the app name.
+    user_agent: HeaderValue,
 }
 
 impl fmt::Debug for Runtime {
@@ -340,12 +356,15 @@ impl Runtime {
             session_signing: session_signing(&ServiceRules::STANDARD.signing),
             checksum_policy: config.checksum_policy,
             payload_signing: config.payload_signing,
+            user_agent: user_agent(ServiceRules::STANDARD.client, config.app_name.as_deref()),
+            app_name: config.app_name.clone(),
         }
     }
 
     /// Follows `rules`, the service's, rather than [`ServiceRules::STANDARD`].
     pub fn with_rules(mut self, rules: ServiceRules) -> Self {
         self.session_signing = session_signing(&rules.signing);
+        self.user_agent = user_agent(rules.client, self.app_name.as_deref());
         self.rules = rules;
         self
     }
@@ -532,6 +551,7 @@ impl Runtime {
         } else {
             1
         };
+        let invocation_id = invocation_id();
         let mut permit: Option<RetryPermit> = None;
         let mut attempt = 0;
         loop {
@@ -553,6 +573,13 @@ impl Runtime {
             self.signer
                 .sign(&mut signed, &params)
                 .map_err(|e| Error::Build(BuildError::invalid_value("request", e.to_string())))?;
+            add_request_metadata(
+                signed.headers_mut(),
+                &self.user_agent,
+                &invocation_id,
+                attempt,
+                max_attempts,
+            );
             let attempt_body = match trailer {
                 Some(algorithm) => RequestBody::aws_chunked(&body, algorithm),
                 None => RequestBody::new(&body),
@@ -693,6 +720,66 @@ fn aws_chunked_headers(headers: &mut http::HeaderMap, algorithm: Algorithm, len:
         None => {
             headers.remove(CONTENT_LENGTH);
         }
+    }
+}
+
+/// `User-Agent`: the generated client, this runtime, the platform and the app name, as the
+/// AWS SDKs write theirs (`aws-sdk-rust/1.3.0 os/linux lang/rust/1.85 app/name`).
+fn user_agent(client: &str, app_name: Option<&str>) -> HeaderValue {
+    let mut agent = format!(
+        "{client} s3-runtime/{} os/{} lang/rust",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS
+    );
+    if let Some(app) = app_name {
+        // Header text only: anything else would make the value invalid.
+        let app: String = app
+            .chars()
+            .map(|c| if c.is_ascii_graphic() { c } else { '-' })
+            .collect();
+        agent.push_str(" app/");
+        agent.push_str(&app);
+    }
+    HeaderValue::try_from(agent).unwrap_or(HeaderValue::from_static("s3-runtime"))
+}
+
+/// A random UUID (version 4) naming one operation's attempts, for `amz-sdk-invocation-id`.
+fn invocation_id() -> HeaderValue {
+    let bits = u128::from(retry::random_u64()) << 64 | u128::from(retry::random_u64());
+    let bits = bits & !(0xf000 << 64) | (0x4000 << 64); // version 4
+    let bits = bits & !(0xc << 60) | (0x8 << 60); // RFC 4122 variant
+    let hex = format!("{bits:032x}");
+    let id = format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    );
+    HeaderValue::try_from(id).unwrap_or(HeaderValue::from_static("0"))
+}
+
+/// The headers that describe the client and the attempt, added after signing (they are not
+/// signed, so that proxies may rewrite them, and the attempt's changes between attempts).
+fn add_request_metadata(
+    headers: &mut http::HeaderMap,
+    user_agent: &HeaderValue,
+    invocation_id: &HeaderValue,
+    attempt: u32,
+    max_attempts: u32,
+) {
+    headers.insert(http::header::USER_AGENT, user_agent.clone());
+    headers.insert(
+        HeaderName::from_static("x-amz-user-agent"),
+        user_agent.clone(),
+    );
+    headers.insert(
+        HeaderName::from_static("amz-sdk-invocation-id"),
+        invocation_id.clone(),
+    );
+    if let Ok(value) = HeaderValue::try_from(format!("attempt={attempt}; max={max_attempts}")) {
+        headers.insert(HeaderName::from_static("amz-sdk-request"), value);
     }
 }
 

@@ -49,6 +49,39 @@ struct Golden<'a> {
     body: &'a [u8],
 }
 
+/// The unsigned headers every request carries about the client and the attempt.
+const REQUEST_METADATA: [&str; 4] = [
+    "amz-sdk-invocation-id",
+    "amz-sdk-request",
+    "user-agent",
+    "x-amz-user-agent",
+];
+
+/// The request-metadata headers of the only attempt of a call: the client's name and version,
+/// a UUID v4 naming the call, and the attempt's number out of the most the client makes (the
+/// wire tests' clients make one).
+fn assert_request_metadata(request: &s3_tests::capture::Captured) {
+    let agent = request.header("user-agent");
+    let expected = format!(
+        "s3-client/{} s3-runtime/{} os/{} lang/rust",
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS
+    );
+    assert_eq!(agent, expected);
+    assert_eq!(request.header("x-amz-user-agent"), agent);
+    let id = request.header("amz-sdk-invocation-id");
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+    assert!(
+        id.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit()),
+        "{id}"
+    );
+    assert_eq!(&id[14..15], "4", "version of {id}");
+    assert!("89ab".contains(&id[19..20]), "variant of {id}");
+    assert_eq!(request.header("amz-sdk-request"), "attempt=1; max=1");
+}
+
 /// Asserts that `server` received exactly one request, and that it is `golden`: method, path,
 /// query, exactly the expected headers with the expected values, the signature's form, and the
 /// body's bytes.
@@ -63,11 +96,13 @@ fn assert_golden(server: &CaptureServer, golden: &Golden<'_>) {
     sent.sort_unstable();
     let mut expected: Vec<&str> = golden.headers.iter().map(|(name, _)| *name).collect();
     expected.extend(["authorization", "host"]);
+    expected.extend(REQUEST_METADATA);
     expected.sort_unstable();
     assert_eq!(sent, expected, "header names");
     for (name, value) in golden.headers {
         assert_eq!(request.header(name), *value, "header `{name}`");
     }
+    assert_request_metadata(request);
     assert_eq!(request.header("host"), server.host());
     let authorization = request.header("authorization");
     let (scope, signature) = authorization
@@ -744,4 +779,39 @@ async fn a_header_value_with_a_newline_is_a_build_error() {
     };
     assert_eq!(build.member(), Some("expected_bucket_owner"));
     assert!(server.requests().is_empty());
+}
+
+/// Each attempt says its number; all of one call's attempts share its invocation id, and the
+/// app name ends the `User-Agent`.
+#[tokio::test]
+async fn attempts_are_numbered_under_one_invocation_id() {
+    let server = CaptureServer::start(Canned::new(503)).await;
+    let retry = s3_runtime::retry::RetryConfig::standard()
+        .with_initial_backoff(std::time::Duration::from_millis(1));
+    let config = wire::config(&server)
+        .retry(retry)
+        .app_name("inventory tool")
+        .build();
+    let client = s3_client::Client::new(&config);
+    client.list_buckets().send().await.unwrap_err();
+    client.list_buckets().send().await.unwrap_err();
+    let requests = server.requests();
+    let attempts: Vec<&str> = requests
+        .iter()
+        .map(|r| r.header("amz-sdk-request"))
+        .collect();
+    assert_eq!(
+        attempts,
+        ["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"].repeat(2)
+    );
+    let ids: Vec<&str> = requests
+        .iter()
+        .map(|r| r.header("amz-sdk-invocation-id"))
+        .collect();
+    assert!(ids[..3].iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert!(ids[3..].iter().all(|id| *id == ids[3]), "{ids:?}");
+    assert_ne!(ids[0], ids[3]);
+    assert!(requests[0]
+        .header("user-agent")
+        .ends_with(" app/inventory-tool"));
 }

@@ -131,6 +131,7 @@ fn service_rules(rules: &RuntimeRules) -> TokenStream {
             signing: #signing,
             status_codes: &[#(#codes),*],
             content_length_on_put_and_post: #content_length,
+            client: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
         };
     }
 }

@@ -114,7 +114,10 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             "`{var}{value}` sets [`{name}`](ConfigBuilder::{name})."
         )))
     });
-    let env_docs = quote!(#(#env_docs)*);
+    let env_docs = quote! {
+        #(#env_docs)*
+        /// `AWS_SDK_UA_APP_ID` sets [`app_name`](ConfigBuilder::app_name).
+    };
     let session_settings = ir.service.session_auth.as_ref().map(|auth| {
         let mode_type = ident(&auth.mode_type);
         let doc = doc(&format!(
@@ -178,6 +181,9 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                 let mut builder = Self::builder();
                 #region_setting
                 #(#env_settings)*
+                if let Some(app) = env.get("AWS_SDK_UA_APP_ID") {
+                    builder.runtime = builder.runtime.app_name(&app);
+                }
                 builder.runtime = builder.runtime.credentials_from_env(env);
                 Ok(builder.build())
             }
@@ -228,6 +234,13 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             /// fails the call.
             pub fn max_response_body(mut self, bytes: usize) -> Self {
                 self.runtime = self.runtime.max_response_body(bytes);
+                self
+            }
+
+            /// The application's name, at the end of the `User-Agent` (`app/<name>`; from
+            /// `AWS_SDK_UA_APP_ID` in [`Config::from_env`]).
+            pub fn app_name(mut self, name: &str) -> Self {
+                self.runtime = self.runtime.app_name(name);
                 self
             }
 
