@@ -25,6 +25,8 @@ impl Config {
     /// The configuration from the environment: the region from `AWS_REGION`,
     /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the default
     /// chain (environment, then shared files), loaded on first use.
+    /// `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`
+    /// sets the endpoint URL (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`).
     /// `AWS_S3_DISABLE_EXPRESS_SESSION_AUTH=true` sets [`disable_s3_express_session_auth`](ConfigBuilder::disable_s3_express_session_auth).
     /// `AWS_SDK_UA_APP_ID` sets [`app_name`](ConfigBuilder::app_name).
     pub fn from_env() -> Result<Self, s3_runtime::profile::ProfileError> {
@@ -37,6 +39,9 @@ impl Config {
     ) -> Result<Self, s3_runtime::profile::ProfileError> {
         let mut builder = Self::builder();
         builder.region = s3_runtime::region::load(&env)?;
+        if let Some(url) = s3_runtime::endpoint::configured_endpoint_url(&env, "S3")? {
+            builder.endpoint_url = Some(url);
+        }
         if let Some(value) = env.get("AWS_S3_DISABLE_EXPRESS_SESSION_AUTH") {
             builder.disable_s3_express_session_auth = Some(
                 value.trim().eq_ignore_ascii_case("true"),

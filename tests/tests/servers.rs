@@ -344,3 +344,28 @@ async fn waiters(server: TestServer) {
     );
     assert!(started.elapsed() < Duration::from_secs(1));
 }
+
+/// `AWS_ENDPOINT_URL_S3` (over `AWS_ENDPOINT_URL`) points `Config::from_env` at a server, as
+/// the AWS SDKs read it.
+#[tokio::test]
+async fn endpoint_url_from_the_environment() {
+    let server = s3_tests::moto();
+    let env = s3_runtime::profile::Env::from_vars([
+        ("HOME", "/nonexistent"),
+        ("AWS_REGION", server.region.as_str()),
+        ("AWS_ACCESS_KEY_ID", server.access_key_id.as_str()),
+        ("AWS_SECRET_ACCESS_KEY", server.secret_access_key.as_str()),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AWS_ENDPOINT_URL_S3", server.endpoint.as_str()),
+    ]);
+    let config = Config::from_env_with(env)
+        .unwrap()
+        .to_builder()
+        .force_path_style(true)
+        .build();
+    assert_eq!(config.endpoint_url(), Some(server.endpoint.as_str()));
+    let bucket = unique_bucket_name("env-endpoint");
+    let client = Client::new(&config);
+    client.create_bucket().bucket(&bucket).send().await.unwrap();
+    client.delete_bucket().bucket(&bucket).send().await.unwrap();
+}

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::params::param_value;
-use super::{doc, file, item_docs};
+use super::{doc, doc_lines, file, item_docs};
 use crate::ir::{EndpointParam, EndpointParamType, Ir};
 use crate::naming::ident;
 use crate::{Error, GeneratedFile};
@@ -39,6 +39,13 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
         .iter()
         .filter(|p| p.setting.is_some())
         .collect();
+    // `SDK::Endpoint` from `AWS_ENDPOINT_URL_<SDK id>`, `AWS_ENDPOINT_URL` or the profile.
+    let sdk_id = ir
+        .service
+        .traits
+        .get("aws.api#service")
+        .and_then(|t| t.get("sdkId"))
+        .and_then(serde_json::Value::as_str);
     let fields = settings.iter().map(|p| {
         let name = ident(p.setting.as_deref().unwrap_or_default());
         let ty = param_field_type(p);
@@ -114,7 +121,15 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             "`{var}{value}` sets [`{name}`](ConfigBuilder::{name})."
         )))
     });
+    let endpoint_docs = sdk_id.map(|id| {
+        doc_lines(&format!(
+            "`AWS_ENDPOINT_URL_{}`, else `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`\n\
+             sets the endpoint URL (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`).",
+            id.to_ascii_uppercase().replace(' ', "_")
+        ))
+    });
     let env_docs = quote! {
+        #endpoint_docs
         #(#env_docs)*
         /// `AWS_SDK_UA_APP_ID` sets [`app_name`](ConfigBuilder::app_name).
     };
@@ -142,6 +157,18 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             }
         }
     });
+    let endpoint_setting = settings
+        .iter()
+        .find(|p| p.builtin == Some("SDK::Endpoint"))
+        .zip(sdk_id)
+        .map(|(p, sdk_id)| {
+            let name = ident(p.setting.as_deref().unwrap_or_default());
+            quote! {
+                if let Some(url) = s3_runtime::endpoint::configured_endpoint_url(&env, #sdk_id)? {
+                    builder.#name = Some(url);
+                }
+            }
+        });
     let region_setting = settings
         .iter()
         .any(|p| p.setting.as_deref() == Some("region"))
@@ -180,6 +207,7 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             pub fn from_env_with(env: s3_runtime::profile::Env) -> Result<Self, s3_runtime::profile::ProfileError> {
                 let mut builder = Self::builder();
                 #region_setting
+                #endpoint_setting
                 #(#env_settings)*
                 if let Some(app) = env.get("AWS_SDK_UA_APP_ID") {
                     builder.runtime = builder.runtime.app_name(&app);

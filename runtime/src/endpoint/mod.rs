@@ -6,6 +6,7 @@
 //! [`parse_url`], [`partition`], ...) on borrowed strings, so resolving allocates only the
 //! pieces of the endpoint it returns.
 
+mod configured;
 mod functions;
 mod partition;
 mod settings;
@@ -13,6 +14,7 @@ mod settings;
 use std::borrow::Cow;
 use std::fmt;
 
+pub use configured::configured_endpoint_url;
 pub use functions::{
     is_valid_host_label, is_virtual_hostable_s3_bucket, parse_arn, parse_url, split, substring,
     uri_encode, Arn, Segments, Url,
