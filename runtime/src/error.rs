@@ -247,6 +247,35 @@ impl std::error::Error for CredentialsError {
     }
 }
 
+/// The accessors of an error's `attempts` (how many the operation made) and `not_retried` (why
+/// a failure another attempt might have fixed was not retried), for the two errors that carry
+/// them.
+macro_rules! attempt_accessors {
+    () => {
+        /// The same, after `attempts` attempts of the operation.
+        pub fn with_attempts(mut self, attempts: u32) -> Self {
+            self.attempts = Some(attempts);
+            self
+        }
+
+        /// The same, not retried for the reason `why`.
+        pub fn not_retried(mut self, why: &'static str) -> Self {
+            self.not_retried = Some(why);
+            self
+        }
+
+        /// How many attempts the operation made, when known.
+        pub fn attempts(&self) -> Option<u32> {
+            self.attempts
+        }
+
+        /// Why a failure another attempt might have fixed was not retried.
+        pub fn why_not_retried(&self) -> Option<&'static str> {
+            self.not_retried
+        }
+    };
+}
+
 /// The request could not be sent or its response could not be received.
 #[derive(Debug)]
 pub struct TransportError {
@@ -267,27 +296,7 @@ impl TransportError {
         }
     }
 
-    /// The same, after `attempts` attempts of the operation.
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.attempts = Some(attempts);
-        self
-    }
-
-    /// The same, not retried for the reason `why`.
-    pub fn not_retried(mut self, why: &'static str) -> Self {
-        self.not_retried = Some(why);
-        self
-    }
-
-    /// How many attempts the operation made, when known.
-    pub fn attempts(&self) -> Option<u32> {
-        self.attempts
-    }
-
-    /// Why a failure another attempt might have fixed was not retried.
-    pub fn why_not_retried(&self) -> Option<&'static str> {
-        self.not_retried
-    }
+    attempt_accessors!();
 }
 
 impl fmt::Display for TransportError {
@@ -358,27 +367,7 @@ impl TimeoutError {
         }
     }
 
-    /// The same, after `attempts` attempts of the operation.
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.attempts = Some(attempts);
-        self
-    }
-
-    /// The same, not retried for the reason `why`.
-    pub fn not_retried(mut self, why: &'static str) -> Self {
-        self.not_retried = Some(why);
-        self
-    }
-
-    /// Why a timeout another attempt might have avoided was not retried.
-    pub fn why_not_retried(&self) -> Option<&'static str> {
-        self.not_retried
-    }
-
-    /// How many attempts the operation made, when known.
-    pub fn attempts(&self) -> Option<u32> {
-        self.attempts
-    }
+    attempt_accessors!();
 
     /// Which timeout elapsed.
     pub fn kind(&self) -> TimeoutKind {
