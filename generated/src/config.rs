@@ -28,7 +28,9 @@ impl Config {
     /// `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`
     /// sets the endpoint URL (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`).
     /// `AWS_S3_DISABLE_EXPRESS_SESSION_AUTH=true` sets [`disable_s3_express_session_auth`](ConfigBuilder::disable_s3_express_session_auth).
-    /// `AWS_SDK_UA_APP_ID` sets [`app_name`](ConfigBuilder::app_name).
+    /// `AWS_SDK_UA_APP_ID` sets [`app_name`](ConfigBuilder::app_name), `AWS_CA_BUNDLE`
+    /// [`ca_bundle`](ConfigBuilder::ca_bundle), and `HTTPS_PROXY`, `HTTP_PROXY` and
+    /// `NO_PROXY` (or their lowercase forms) [`proxy`](ConfigBuilder::proxy).
     pub fn from_env() -> Result<Self, s3_runtime::profile::ProfileError> {
         Self::from_env_with(s3_runtime::profile::Env::process())
     }
@@ -50,6 +52,7 @@ impl Config {
         if let Some(app) = env.get("AWS_SDK_UA_APP_ID") {
             builder.runtime = builder.runtime.app_name(&app);
         }
+        builder.runtime = builder.runtime.http_from_env(&env);
         builder.runtime = builder.runtime.credentials_from_env(env);
         Ok(builder.build())
     }
@@ -180,9 +183,27 @@ impl ConfigBuilder {
         self.runtime = self.runtime.payload_signing(signing);
         self
     }
-    /// The HTTP client, for example one shared between clients.
-    pub fn http_client(mut self, http: s3_runtime::http::HttpClient) -> Self {
+    /// What sends the requests: an `s3_runtime::http::HttpClient` shared between
+    /// clients, or any [`HttpSend`](s3_runtime::http::HttpSend) of your own. The
+    /// timeouts and response size cap of this configuration apply whatever sends.
+    pub fn http_client(
+        mut self,
+        http: impl s3_runtime::http::HttpSend + 'static,
+    ) -> Self {
         self.runtime = self.runtime.http_client(http);
+        self
+    }
+    /// A PEM file of certificates trusted besides the system's roots (from
+    /// `AWS_CA_BUNDLE` in [`Config::from_env`]); one that cannot be read fails every
+    /// request before it is sent.
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.runtime = self.runtime.ca_bundle(path);
+        self
+    }
+    /// The proxies requests go through (from `HTTPS_PROXY`, `HTTP_PROXY` and
+    /// `NO_PROXY` in [`Config::from_env`]).
+    pub fn proxy(mut self, proxy: s3_runtime::http::ProxyConfig) -> Self {
+        self.runtime = self.runtime.proxy(proxy);
         self
     }
     /// The clock that dates signatures and expires credentials (tests inject their own).

@@ -5,7 +5,7 @@
 //! again, so a request with such a body is signed with its hash and retried like any other; a
 //! stream is read once, by whichever attempt or clone takes it first, so a request with one is
 //! not signed (`UNSIGNED-PAYLOAD`, or `aws-chunked` with a trailing checksum: see
-//! [`aws_chunked`](crate::aws_chunked)) and never retried.
+//! [`crate::aws_chunked`]) and never retried.
 
 use std::error::Error as StdError;
 use std::fmt;

@@ -21,7 +21,7 @@ fn client(config: &HttpConfig) -> HttpClient {
     .unwrap()
     .with_root_certificates(rustls::RootCertStore::empty())
     .with_no_client_auth();
-    HttpClient::with_tls(config, tls)
+    HttpClient::with_tls(config, tls).unwrap()
 }
 
 fn get(uri: &str) -> Request<Bytes> {

@@ -131,7 +131,9 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
     let env_docs = quote! {
         #endpoint_docs
         #(#env_docs)*
-        /// `AWS_SDK_UA_APP_ID` sets [`app_name`](ConfigBuilder::app_name).
+        /// `AWS_SDK_UA_APP_ID` sets [`app_name`](ConfigBuilder::app_name), `AWS_CA_BUNDLE`
+        /// [`ca_bundle`](ConfigBuilder::ca_bundle), and `HTTPS_PROXY`, `HTTP_PROXY` and
+        /// `NO_PROXY` (or their lowercase forms) [`proxy`](ConfigBuilder::proxy).
     };
     let session_settings = ir.service.session_auth.as_ref().map(|auth| {
         let mode_type = ident(&auth.mode_type);
@@ -212,6 +214,7 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                 if let Some(app) = env.get("AWS_SDK_UA_APP_ID") {
                     builder.runtime = builder.runtime.app_name(&app);
                 }
+                builder.runtime = builder.runtime.http_from_env(&env);
                 builder.runtime = builder.runtime.credentials_from_env(env);
                 Ok(builder.build())
             }
@@ -286,9 +289,26 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                 self
             }
 
-            /// The HTTP client, for example one shared between clients.
-            pub fn http_client(mut self, http: s3_runtime::http::HttpClient) -> Self {
+            /// What sends the requests: an `s3_runtime::http::HttpClient` shared between
+            /// clients, or any [`HttpSend`](s3_runtime::http::HttpSend) of your own. The
+            /// timeouts and response size cap of this configuration apply whatever sends.
+            pub fn http_client(mut self, http: impl s3_runtime::http::HttpSend + 'static) -> Self {
                 self.runtime = self.runtime.http_client(http);
+                self
+            }
+
+            /// A PEM file of certificates trusted besides the system's roots (from
+            /// `AWS_CA_BUNDLE` in [`Config::from_env`]); one that cannot be read fails every
+            /// request before it is sent.
+            pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+                self.runtime = self.runtime.ca_bundle(path);
+                self
+            }
+
+            /// The proxies requests go through (from `HTTPS_PROXY`, `HTTP_PROXY` and
+            /// `NO_PROXY` in [`Config::from_env`]).
+            pub fn proxy(mut self, proxy: s3_runtime::http::ProxyConfig) -> Self {
+                self.runtime = self.runtime.proxy(proxy);
                 self
             }
 

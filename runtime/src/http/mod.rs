@@ -1,16 +1,25 @@
 //! The HTTP client: pooled HTTP/1.1 connections over TCP, or TLS with rustls and its `ring`
-//! provider (no C toolchain needed), with connect and attempt timeouts.
+//! provider (no C toolchain needed), directly or through a proxy, with connect and attempt
+//! timeouts.
 //!
-//! One [`HttpClient`] serves a whole S3 client: clones share the connection pool. A response
-//! body is read whole, within a size cap, so an attempt either completes or fails as a unit,
-//! which is what retries need; only a successful response with a streaming body is handed on
-//! unread, as a stream with the same read and stalled-body timeouts. Failures are
-//! classified once, here, into an [`HttpError`] whose variant tells the retry classifier whether
-//! another attempt can help.
+//! A client sends through an [`HttpSend`]: the default [`HttpClient`], or one of your own. One
+//! [`HttpClient`] serves a whole S3 client: clones share the connection pool. Whatever sends,
+//! the runtime holds the exchange to its limits: a response body is read whole, within a size
+//! cap, so an attempt either completes or fails as a unit, which is what retries need; only a
+//! successful response with a streaming body is handed on unread, as a stream with the same
+//! read and stalled-body timeouts. Failures are classified once, here, into an [`HttpError`]
+//! whose variant tells the retry classifier whether another attempt can help.
+
+mod proxy;
+mod tls;
+
+pub use proxy::ProxyConfig;
 
 use std::error::Error as StdError;
 use std::fmt;
 use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use std::future::Future;
@@ -19,18 +28,22 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
+use http::header::PROXY_AUTHORIZATION;
 use http::uri::{Authority, Scheme};
-use http::{Request, Response};
+use http::{Request, Response, StatusCode};
 use http_body::Body as _;
-use hyper_rustls::{ConfigBuilderExt, HttpsConnector};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::body::{Progress, RequestBody};
+use crate::body::{BodyError, ByteStream, Progress, RequestBody};
+use crate::client::SendFuture;
 use crate::error::{
     Error, ErrorMetadata, ResponseError, TimeoutError, TimeoutKind, TransportError,
 };
+use crate::profile::Env;
+use proxy::{Connector, Proxies};
 
 /// The timeouts of an operation.
 ///
@@ -114,6 +127,12 @@ pub struct HttpConfig {
     /// 10,000-bucket ListBuckets is about 1.5 MB). A larger body fails the call with a typed
     /// error, and its connection is closed rather than drained.
     pub max_response_body: usize,
+    /// A PEM file of certificates trusted besides the system's roots (`AWS_CA_BUNDLE`), for a
+    /// private CA or a TLS-inspecting proxy. A file that cannot be read or holds no certificate
+    /// fails [`HttpClient::new`].
+    pub ca_bundle: Option<PathBuf>,
+    /// The proxies requests go through. Default none.
+    pub proxy: ProxyConfig,
 }
 
 /// The default [`HttpConfig::max_response_body`].
@@ -126,14 +145,68 @@ impl Default for HttpConfig {
             pool_idle_timeout: Duration::from_secs(15),
             max_idle_per_host: usize::MAX,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            ca_bundle: None,
+            proxy: ProxyConfig::default(),
         }
     }
 }
 
-/// A pooled HTTP/1.1 client for `http` and `https` URIs. Clones share one pool.
+impl HttpConfig {
+    /// The defaults, with the CA bundle (`AWS_CA_BUNDLE`) and proxies (`HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `NO_PROXY`, or their lowercase forms) of `env`.
+    pub fn from_env(env: &Env) -> Self {
+        Self::default().with_env(env)
+    }
+
+    /// These settings, with the CA bundle and proxies of `env` in place of their own.
+    pub fn with_env(mut self, env: &Env) -> Self {
+        self.ca_bundle = env.get("AWS_CA_BUNDLE").map(PathBuf::from);
+        self.proxy = ProxyConfig::from_env(env);
+        self
+    }
+}
+
+/// Sends requests for a client: the default [`HttpClient`], or an implementation of your own
+/// (another HTTP stack, or a test double answering from memory), set with
+/// [`ClientConfig::http_client`](crate::client::ClientConfig::http_client).
+///
+/// An implementation only exchanges messages: the runtime signs the request before, and holds
+/// the exchange to the configuration's read, stalled-body and attempt timeouts and response
+/// size cap, whatever the implementation does.
+pub trait HttpSend: Send + Sync + fmt::Debug {
+    /// Sends `request`, to an absolute `http` or `https` URI, and returns the response once its
+    /// head has arrived, its body as it arrives.
+    ///
+    /// Any status is a response; only failing to get one is an error, whose variant says
+    /// whether another attempt can help. The request body may be a stream that can be read
+    /// once. A failing response body should yield [`BodyError::Transport`] or
+    /// [`BodyError::Timeout`] (retried when the runtime reads the body whole); give it its
+    /// length (as [`ByteStream::from`] bytes do) so that the size cap refuses a large one
+    /// before reading it.
+    fn send(
+        &self,
+        request: Request<ByteStream>,
+    ) -> SendFuture<Result<Response<ByteStream>, HttpError>>;
+}
+
+/// A shared [`HttpSend`], as a client holds it.
+pub type SharedHttpClient = Arc<dyn HttpSend>;
+
+impl<T: HttpSend + ?Sized> HttpSend for Arc<T> {
+    fn send(
+        &self,
+        request: Request<ByteStream>,
+    ) -> SendFuture<Result<Response<ByteStream>, HttpError>> {
+        (**self).send(request)
+    }
+}
+
+/// A pooled HTTP/1.1 client for `http` and `https` URIs, the default [`HttpSend`]. Clones share
+/// one pool.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: Client<HttpsConnector<HttpConnector>, RequestBody>,
+    client: Client<HttpsConnector<Connector>, RequestBody>,
+    proxies: Option<Arc<Proxies>>,
     timeouts: TimeoutConfig,
     max_response_body: usize,
 }
@@ -147,34 +220,45 @@ impl fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
-    /// A client that trusts the system's root certificates.
+    /// A client that trusts the system's root certificates (loaded once per process) and
+    /// those of [`HttpConfig::ca_bundle`].
     ///
-    /// Fails when the system has no usable root certificates.
+    /// Fails when there is no root certificate to trust, the CA bundle cannot be read or
+    /// holds no certificate, or a proxy URL is not an HTTP proxy's.
     pub fn new(config: &HttpConfig) -> Result<Self, TransportError> {
-        let tls = rustls::ClientConfig::builder_with_provider(
-            rustls::crypto::ring::default_provider().into(),
-        )
-        .with_safe_default_protocol_versions()
-        .map_err(|e| TransportError::new("cannot configure TLS", Some(e.into())))?
-        .with_native_roots()
-        .map_err(|e| {
-            TransportError::new("cannot load the system's root certificates", Some(e.into()))
-        })?
-        .with_no_client_auth();
-        Ok(Self::with_tls(config, tls))
+        Self::from_config(config).map_err(|e| TransportError::new(e, None))
     }
 
-    /// A client using the given TLS configuration, for custom roots or client certificates.
-    pub fn with_tls(config: &HttpConfig, tls: rustls::ClientConfig) -> Self {
+    /// [`new`](Self::new), failing with the message of the transport error.
+    pub(crate) fn from_config(config: &HttpConfig) -> Result<Self, String> {
+        Self::build(config, tls::client_config(config.ca_bundle.as_deref())?)
+    }
+
+    /// A client using the given TLS configuration, for custom roots or client certificates;
+    /// [`HttpConfig::ca_bundle`] is not read (`tls` says what is trusted), and the client
+    /// offers HTTP/1.1 by ALPN whatever `tls` offers.
+    ///
+    /// Fails when a proxy URL is not an HTTP proxy's.
+    pub fn with_tls(
+        config: &HttpConfig,
+        mut tls: rustls::ClientConfig,
+    ) -> Result<Self, TransportError> {
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Self::build(config, Arc::new(tls)).map_err(|e| TransportError::new(e, None))
+    }
+
+    fn build(config: &HttpConfig, tls: Arc<rustls::ClientConfig>) -> Result<Self, String> {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
         tcp.set_connect_timeout(Some(config.timeouts.connect));
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp);
+        let proxies = Proxies::new(&config.proxy)?.map(Arc::new);
+        let connector = Connector {
+            tcp,
+            proxies: proxies.clone(),
+        };
+        // Plain `http` URIs stay allowed: S3-compatible servers on a private network use them.
+        let connector = HttpsConnector::from((connector, tls));
         let client = Client::builder(TokioExecutor::new())
             // The timer closes expired idle connections; without it they stay open until
             // the next checkout of their host.
@@ -182,11 +266,12 @@ impl HttpClient {
             .pool_idle_timeout(config.pool_idle_timeout)
             .pool_max_idle_per_host(config.max_idle_per_host)
             .build(connector);
-        Self {
+        Ok(Self {
             client,
+            proxies,
             timeouts: config.timeouts,
             max_response_body: config.max_response_body,
-        }
+        })
     }
 
     /// The timeouts this client was configured with.
@@ -195,7 +280,8 @@ impl HttpClient {
     }
 
     /// Sends `request` (an absolute `http` or `https` URI) and reads the whole response, all
-    /// within `attempt_timeout` if given.
+    /// within `attempt_timeout` if given, and within this client's read and stalled-body
+    /// timeouts and response size cap.
     ///
     /// Any status is a response; only failing to get one is an error.
     pub async fn send(
@@ -203,27 +289,128 @@ impl HttpClient {
         request: Request<Bytes>,
         attempt_timeout: Option<Duration>,
     ) -> Result<Response<Bytes>, HttpError> {
+        let limits = Limits {
+            timeouts: self.timeouts,
+            max_response_body: self.max_response_body,
+        };
         let request = request.map(RequestBody::from_bytes);
-        let response = self.send_body(request, attempt_timeout, |_| false).await?;
+        let response = limits
+            .exchange(self, request, attempt_timeout, |_| false)
+            .await?;
         Ok(response.map(|body| match body {
             Received::Bytes(bytes) => bytes,
             Received::Stream(_) => Bytes::new(),
         }))
     }
+}
 
-    /// Sends `request` and reads the response: its body streamed if `stream(status)` says so,
-    /// else read whole within the size cap. `attempt_timeout` bounds the exchange up to the
-    /// body it streams, and the whole of a body it reads.
-    pub(crate) async fn send_body(
+impl HttpSend for HttpClient {
+    fn send(
         &self,
+        request: Request<ByteStream>,
+    ) -> SendFuture<Result<Response<ByteStream>, HttpError>> {
+        let (mut parts, body) = request.into_parts();
+        let ready = check_uri(&parts.uri).and_then(|authority| {
+            let body = RequestBody::new(&body)
+                .map_err(|e| HttpError::Other(TransportError::new(e.to_string(), None)))?;
+            Ok((authority, body))
+        });
+        let (authority, body) = match ready {
+            Ok(ready) => ready,
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        };
+        if let Some(auth) = self
+            .proxies
+            .as_ref()
+            .and_then(|p| p.http_authorization(&parts.uri))
+        {
+            parts.headers.insert(PROXY_AUTHORIZATION, auth);
+        }
+        let response = self.client.request(Request::from_parts(parts, body));
+        let connect = self.timeouts.connect;
+        Box::pin(async move {
+            // hyper-util's outer error only names the stage; its cause says what happened.
+            let response = response.await.map_err(|e| {
+                classify(
+                    e.source().unwrap_or(&e),
+                    e.is_connect(),
+                    &authority,
+                    connect,
+                )
+            })?;
+            // hyper's size of the body, not the header: a HEAD, 204 or 304 response declares
+            // a length but has no body.
+            let len = hyper::body::Body::size_hint(response.body()).exact();
+            Ok(response.map(|body| {
+                let body = IncomingStream {
+                    body,
+                    authority,
+                    connect,
+                };
+                ByteStream::from_response(body, len)
+            }))
+        })
+    }
+}
+
+/// A hyper response body as a stream of pieces, its errors classified.
+struct IncomingStream {
+    body: hyper::body::Incoming,
+    /// The server, for error messages.
+    authority: Authority,
+    connect: Duration,
+}
+
+impl Stream for IncomingStream {
+    type Item = Result<Bytes, BodyError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            let frame = match std::task::ready!(Pin::new(&mut self.body).poll_frame(cx)) {
+                None => return Poll::Ready(None),
+                Some(Ok(frame)) => frame,
+                Some(Err(e)) => {
+                    let error = classify(&e, false, &self.authority, self.connect);
+                    return Poll::Ready(Some(Err(error.into_body_error())));
+                }
+            };
+            // Trailers are skipped.
+            if let Ok(data) = frame.into_data() {
+                return Poll::Ready(Some(Ok(data)));
+            }
+        }
+    }
+}
+
+/// What the runtime holds any exchange to, whatever [`HttpSend`] makes it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) timeouts: TimeoutConfig,
+    pub(crate) max_response_body: usize,
+}
+
+impl Limits {
+    pub(crate) fn new(config: &HttpConfig) -> Self {
+        Self {
+            timeouts: config.timeouts,
+            max_response_body: config.max_response_body,
+        }
+    }
+
+    /// Sends `request` through `http` and reads the response: its body streamed if
+    /// `stream(status)` says so, else read whole within the size cap. `attempt_timeout` bounds
+    /// the exchange up to the body it streams, and the whole of a body it reads.
+    pub(crate) async fn exchange(
+        &self,
+        http: &dyn HttpSend,
         request: Request<RequestBody>,
         attempt_timeout: Option<Duration>,
-        stream: impl FnOnce(http::StatusCode) -> bool,
+        stream: impl FnOnce(StatusCode) -> bool,
     ) -> Result<Response<Received>, HttpError> {
         let started = Instant::now();
         let method = request.method().clone();
         let authority = check_uri(request.uri())?;
-        let exchange = self.exchange(request, authority.clone(), stream);
+        let exchange = self.exchange_within(http, request, stream);
         let result = match attempt_timeout {
             Some(limit) => tokio::time::timeout(limit, exchange)
                 .await
@@ -247,44 +434,20 @@ impl HttpClient {
         result
     }
 
-    async fn exchange(
+    async fn exchange_within(
         &self,
+        http: &dyn HttpSend,
         request: Request<RequestBody>,
-        authority: Authority,
-        stream: impl FnOnce(http::StatusCode) -> bool,
+        stream: impl FnOnce(StatusCode) -> bool,
     ) -> Result<Response<Received>, HttpError> {
-        let connect = self.timeouts.connect;
         let progress = Progress::new();
-        let request = request.map(|body| body.with_progress(progress.clone()));
-        let response = idle_within(self.timeouts.read, &progress, self.client.request(request))
-            .await?
-            // hyper-util's outer error only names the stage; its cause says what happened.
-            .map_err(|e| {
-                classify(
-                    e.source().unwrap_or(&e),
-                    e.is_connect(),
-                    &authority,
-                    connect,
-                )
-            })?;
+        let request = request.map(|body| {
+            let len = http_body::Body::size_hint(&body).exact();
+            ByteStream::from_response(Frames(body.with_progress(progress.clone())), len)
+        });
+        let response = idle_within(self.timeouts.read, &progress, http.send(request)).await??;
         let (parts, body) = response.into_parts();
-        let body = ResponseStream {
-            // hyper's size of the body, not the header: a HEAD, 204 or 304 response declares
-            // a length but has no body.
-            len: hyper::body::Body::size_hint(&body).exact(),
-            body,
-            read: self
-                .timeouts
-                .read
-                .map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
-            waiting: false,
-            stall: self.timeouts.stalled_body,
-            waited: Duration::ZERO,
-            wait_started: Instant::now(),
-            received: 0,
-            authority,
-            connect,
-        };
+        let body = ResponseStream::new(body, &self.timeouts);
         let body = if stream(parts.status) {
             Received::Stream(body)
         } else {
@@ -297,6 +460,27 @@ impl HttpClient {
     }
 }
 
+/// A request body's data frames as a stream, for [`HttpSend`]'s [`ByteStream`].
+struct Frames(RequestBody);
+
+impl Stream for Frames {
+    type Item = Result<Bytes, BodyError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match std::task::ready!(Pin::new(&mut self.0).poll_frame(cx)) {
+                None => return Poll::Ready(None),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A response body: read whole, or left to stream.
 pub(crate) enum Received {
     Bytes(Bytes),
@@ -306,9 +490,7 @@ pub(crate) enum Received {
 /// A response body as it arrives, within the read and stalled-body timeouts. Dropping it
 /// unread closes its connection.
 pub(crate) struct ResponseStream {
-    body: hyper::body::Incoming,
-    /// The body's length, when hyper knows it.
-    len: Option<u64>,
+    body: ByteStream,
     /// The read timeout and its timer, armed when the reader starts waiting for a piece.
     read: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
     waiting: bool,
@@ -318,26 +500,39 @@ pub(crate) struct ResponseStream {
     waited: Duration,
     wait_started: Instant,
     received: usize,
-    authority: Authority,
-    connect: Duration,
 }
 
 impl ResponseStream {
+    fn new(body: ByteStream, timeouts: &TimeoutConfig) -> Self {
+        Self {
+            body,
+            read: timeouts
+                .read
+                .map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
+            waiting: false,
+            stall: timeouts.stalled_body,
+            waited: Duration::ZERO,
+            wait_started: Instant::now(),
+            received: 0,
+        }
+    }
+
     /// The body's length, when the response declares it.
     pub(crate) fn len(&self) -> Option<u64> {
-        self.len
+        self.body.len()
     }
 
     /// Reads the whole body, within `limit` bytes; a longer one fails unread.
     async fn read_all(mut self, status: u16, limit: usize) -> Result<Bytes, HttpError> {
         let too_large = || HttpError::BodyTooLarge { status, limit };
-        if self.len.is_some_and(|len| len > limit as u64) {
+        let len = self.len();
+        if len.is_some_and(|len| len > limit as u64) {
             return Err(too_large());
         }
-        let capacity = self.len.map_or(0, |len| len as usize);
+        let capacity = len.map_or(0, |len| len as usize);
         let mut collected = Collected::Empty;
         while let Some(data) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
-            let data = data?;
+            let data = data.map_err(HttpError::from_body_error)?;
             if self.received > limit {
                 return Err(too_large());
             }
@@ -348,7 +543,7 @@ impl ResponseStream {
 }
 
 impl Stream for ResponseStream {
-    type Item = Result<Bytes, HttpError>;
+    type Item = Result<Bytes, BodyError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -359,41 +554,32 @@ impl Stream for ResponseStream {
                 timer.as_mut().reset(tokio::time::Instant::now() + *limit);
             }
         }
-        loop {
-            let frame = match Pin::new(&mut this.body).poll_frame(cx) {
-                Poll::Ready(frame) => frame,
-                Poll::Pending => {
-                    if let Some((limit, timer)) = &mut this.read {
-                        if timer.as_mut().poll(cx).is_ready() {
-                            let error = TimeoutError::new(TimeoutKind::Read, *limit);
-                            return Poll::Ready(Some(Err(HttpError::Timeout(error))));
-                        }
-                    }
-                    return Poll::Pending;
-                }
-            };
-            this.waiting = false;
-            let data = match frame {
-                None => return Poll::Ready(None),
-                Some(Err(e)) => {
-                    let error = classify(&e, false, &this.authority, this.connect);
-                    return Poll::Ready(Some(Err(error)));
-                }
-                Some(Ok(frame)) => match frame.into_data() {
-                    Ok(data) => data,
-                    Err(_) => continue, // trailers
-                },
-            };
-            this.received += data.len();
-            this.waited += this.wait_started.elapsed();
-            if let Some(stall) = this.stall {
-                if stall.stalled(this.received, this.waited) {
-                    let error = TimeoutError::new(TimeoutKind::StalledBody, stall.grace);
-                    return Poll::Ready(Some(Err(HttpError::Timeout(error))));
-                }
+        let data = match Pin::new(&mut this.body).poll_next(cx) {
+            Poll::Ready(Some(Ok(data))) => data,
+            Poll::Ready(end_or_error) => {
+                this.waiting = false;
+                return Poll::Ready(end_or_error);
             }
-            return Poll::Ready(Some(Ok(data)));
+            Poll::Pending => {
+                if let Some((limit, timer)) = &mut this.read {
+                    if timer.as_mut().poll(cx).is_ready() {
+                        let error = TimeoutError::new(TimeoutKind::Read, *limit);
+                        return Poll::Ready(Some(Err(BodyError::Timeout(error))));
+                    }
+                }
+                return Poll::Pending;
+            }
+        };
+        this.waiting = false;
+        this.received += data.len();
+        this.waited += this.wait_started.elapsed();
+        if let Some(stall) = this.stall {
+            if stall.stalled(this.received, this.waited) {
+                let error = TimeoutError::new(TimeoutKind::StalledBody, stall.grace);
+                return Poll::Ready(Some(Err(BodyError::Timeout(error))));
+            }
         }
+        Poll::Ready(Some(Ok(data)))
     }
 }
 
@@ -598,6 +784,35 @@ impl<E> From<HttpError> for Error<E> {
             HttpError::BodyTooLarge { status, limit } => Error::Response(
                 ResponseError::new(body_too_large(limit)).with_meta(ErrorMetadata::new(status)),
             ),
+        }
+    }
+}
+
+impl HttpError {
+    /// The error as a body's: how a failing response body reports it.
+    pub fn into_body_error(self) -> BodyError {
+        match self {
+            HttpError::Timeout(e) => BodyError::Timeout(e),
+            HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => {
+                BodyError::Transport(e)
+            }
+            e @ HttpError::BodyTooLarge { .. } => {
+                BodyError::Transport(TransportError::new(e.to_string(), None))
+            }
+        }
+    }
+
+    /// A response body's failure as the attempt's: a body that stops arriving or breaks is
+    /// worth another attempt, one that is wrong in itself is not.
+    fn from_body_error(error: BodyError) -> Self {
+        match error {
+            BodyError::Timeout(e) => HttpError::Timeout(e),
+            BodyError::Transport(e) => HttpError::Io(e),
+            e @ BodyError::Source(_) => HttpError::Io(TransportError::new(
+                "the response body failed",
+                Some(e.into()),
+            )),
+            e => HttpError::Other(TransportError::new(e.to_string(), None)),
         }
     }
 }

@@ -3,280 +3,54 @@
 //!
 //! Generated clients hold a [`Runtime`] built from a [`ClientConfig`] and hand it one
 //! [`Operation`] per call; nothing here knows which operation it runs.
+//!
+//! Here: the loop. The settings are in `config`, what a call hands over in `operation`, the
+//! request body's hash and checksum in `payload`, the request-metadata headers in `metadata`,
+//! and the streaming response body in `response`.
 
-use std::borrow::Cow;
+mod config;
+mod metadata;
+mod operation;
+mod payload;
+mod response;
+
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use bytes::Bytes;
-use futures_core::Stream;
-use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH};
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
 use http::{Method, Request, Response, Uri};
-use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
-use crate::aws_chunked::{encoded_len, STREAMING_UNSIGNED_PAYLOAD_TRAILER};
-use crate::body::{BodyError, ByteStream, RequestBody};
-use crate::checksum::{self, Algorithm, ChecksumPolicy, Hasher};
-use crate::credentials::{
-    CachedProvider, ChainProvider, Credentials, ProvideCredentials, SharedCredentialsProvider,
-};
+pub use config::{ClientConfig, PayloadSigning, ServiceRules};
+pub use operation::{Checksums, Deserialize, Operation, PresignedRequest, SendFuture};
+
+use crate::aws_chunked::STREAMING_UNSIGNED_PAYLOAD_TRAILER;
+use crate::body::{ByteStream, RequestBody};
+use crate::checksum::{Algorithm, ChecksumPolicy};
+use crate::credentials::{Credentials, SharedCredentialsProvider};
 use crate::endpoint::{AuthScheme, Endpoint};
 use crate::error::{
-    BuildError, CredentialsError, Error, ErrorMetadata, ResponseError, ServiceError, TimeoutError,
-    TimeoutKind, TransportError,
+    BuildError, CredentialsError, Error, ErrorMetadata, ServiceError, TimeoutError, TimeoutKind,
+    TransportError,
 };
-use crate::express::{SessionCache, SessionCacheConfig, SharedCreateSession};
-use crate::http::{HttpClient, HttpConfig, HttpError, Received, ResponseStream, TimeoutConfig};
-use crate::profile::Env;
+use crate::express::{SessionCache, SharedCreateSession};
+use crate::http::{HttpClient, HttpError, Limits, Received, SharedHttpClient};
 use crate::rest::{self, SerializedRequest};
 use crate::retry::{self, RetryConfig, RetryKind, RetryPermit, RetryQuota, SkewCorrectedClock};
-use crate::sigv4::{
-    PayloadHash, Signer, SigningParams, SigningSettings, EMPTY_SHA256, S3_SESSION_TOKEN,
-    UNSIGNED_PAYLOAD,
-};
-use crate::time::{Clock, SharedClock, SystemClock};
+use crate::sigv4::{PayloadHash, Signer, SigningParams, SigningSettings, S3_SESSION_TOKEN};
+use crate::time::{Clock, SharedClock};
 use crate::waiter::Poller;
-
-/// The runtime's half of a client's configuration: credentials, retries, timeouts, the HTTP
-/// client, the clock and the S3 Express session cache. The generated `Config` wraps it with the
-/// service's endpoint settings.
-#[derive(Clone)]
-pub struct ClientConfig {
-    credentials: Option<SharedCredentialsProvider>,
-    retry: RetryConfig,
-    http: HttpConfig,
-    http_client: Option<HttpClient>,
-    clock: SharedClock,
-    sessions: SessionCache,
-    session_mode: Option<Arc<str>>,
-    checksum_policy: ChecksumPolicy,
-    payload_signing: PayloadSigning,
-    app_name: Option<Arc<str>>,
-}
-
-/// Which request bodies are signed with their SHA-256, rather than `UNSIGNED-PAYLOAD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PayloadSigning {
-    /// All: a file is read once for its hash before it is sent.
-    Always,
-    /// Bodies in memory always; files over HTTPS, which protects them in transit, are sent
-    /// `UNSIGNED-PAYLOAD`, as the AWS SDKs send streaming bodies. The default. (A one-shot
-    /// stream is always unsigned: its hash would need it read before it is sent.)
-    #[default]
-    UnsignedOverHttps,
-}
-
-impl Default for ClientConfig {
-    /// No credentials, standard retries, default timeouts, the system clock, a session cache
-    /// with default settings and no session mode.
-    fn default() -> Self {
-        Self {
-            credentials: None,
-            retry: RetryConfig::default(),
-            http: HttpConfig::default(),
-            http_client: None,
-            clock: Arc::new(SystemClock),
-            sessions: SessionCache::default(),
-            session_mode: None,
-            checksum_policy: ChecksumPolicy::default(),
-            payload_signing: PayloadSigning::default(),
-            app_name: None,
-        }
-    }
-}
-
-impl fmt::Debug for ClientConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientConfig")
-            .field("credentials", &self.credentials)
-            .field("retry", &self.retry)
-            .field("http", &self.http)
-            .field("clock", &self.clock)
-            .field("sessions", &self.sessions)
-            .field("session_mode", &self.session_mode)
-            .field("checksum_policy", &self.checksum_policy)
-            .field("payload_signing", &self.payload_signing)
-            .field("app_name", &self.app_name)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ClientConfig {
-    /// When requests carry a checksum (default [`ChecksumPolicy::WhenRequired`]).
-    pub fn checksum_policy(mut self, policy: ChecksumPolicy) -> Self {
-        self.checksum_policy = policy;
-        self
-    }
-
-    /// The application's name, sent at the end of the `User-Agent` (`app/<name>`) so that
-    /// server-side logs tell applications apart.
-    pub fn app_name(mut self, name: &str) -> Self {
-        self.app_name = Some(Arc::from(name));
-        self
-    }
-
-    /// Which request bodies are signed (default [`PayloadSigning::UnsignedOverHttps`]).
-    pub fn payload_signing(mut self, signing: PayloadSigning) -> Self {
-        self.payload_signing = signing;
-        self
-    }
-
-    /// Signs with credentials from `provider`.
-    pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
-        self.credentials = Some(Arc::new(provider));
-        self
-    }
-
-    /// Signs with credentials from the default chain (environment, then shared files), loaded
-    /// on first use and refreshed before they expire.
-    pub fn credentials_from_env(mut self, env: Env) -> Self {
-        let chain: SharedCredentialsProvider = Arc::new(ChainProvider::default_chain(env));
-        self.credentials = Some(Arc::new(CachedProvider::new(chain, self.clock.clone())));
-        self
-    }
-
-    /// The retry policy.
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// The connect, read, stalled-body, attempt and operation timeouts.
-    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
-        self.http.timeouts = timeouts;
-        self
-    }
-
-    /// The largest response body read into memory (default
-    /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::http::DEFAULT_MAX_RESPONSE_BODY), 64 MiB).
-    pub fn max_response_body(mut self, bytes: usize) -> Self {
-        self.http.max_response_body = bytes;
-        self
-    }
-
-    /// The HTTP client, for example one shared between clients; its connect timeout wins.
-    pub fn http_client(mut self, http: HttpClient) -> Self {
-        self.http_client = Some(http);
-        self
-    }
-
-    /// The clock that dates signatures and expires credentials and sessions.
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// A new S3 Express session cache with these settings. Clients built from this
-    /// configuration, and from its clones, share it; sessions are keyed by bucket, identity
-    /// and mode, not endpoint, so clients of another endpoint need a cache of their own.
-    pub fn session_cache(mut self, config: SessionCacheConfig) -> Self {
-        self.sessions = SessionCache::new(config);
-        self
-    }
-
-    /// The S3 Express session cache, shared with the clients built from this configuration.
-    pub fn sessions(&self) -> &SessionCache {
-        &self.sessions
-    }
-
-    /// The mode of the S3 Express sessions this configuration's clients create (`ReadOnly`,
-    /// `ReadWrite`); `None`, the default, sends no mode, so S3 grants what the bucket's policy
-    /// allows. Sessions of each mode are cached apart.
-    pub fn session_mode(mut self, mode: Option<&str>) -> Self {
-        self.session_mode = mode.map(Arc::from);
-        self
-    }
-}
-
-/// What a service asks of the runtime beyond SigV4 and its protocol, as the generated client
-/// hands it over (from its service's patches).
-#[derive(Debug, Clone)]
-pub struct ServiceRules {
-    /// How `sigv4` requests are signed; `sigv4-s3express` ones the same, with the session token
-    /// in `x-amz-s3session-token`.
-    pub signing: SigningSettings,
-    /// The error code of an error response without a body, by status (a HEAD response cannot
-    /// carry one).
-    pub status_codes: &'static [(u16, &'static str)],
-    /// Send `Content-Length` on every PUT and POST, `0` for an empty body.
-    pub content_length_on_put_and_post: bool,
-    /// The generated client's `name/version`, first in the `User-Agent`.
-    pub client: &'static str,
-}
-
-impl ServiceRules {
-    /// Standard SigV4, no codes from bare statuses, `Content-Length` only with a body.
-    pub const STANDARD: Self = Self {
-        signing: SigningSettings::standard(),
-        status_codes: &[],
-        content_length_on_put_and_post: false,
-        client: "unnamed-client",
-    };
-}
-
-impl Default for ServiceRules {
-    fn default() -> Self {
-        Self::STANDARD
-    }
-}
-
-/// A boxed future that can move between threads, as paginators hold the page in flight.
-pub type SendFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
-
-/// One call of an operation, as the generated client hands it over.
-pub struct Operation<'a, O, E> {
-    /// The operation's name, for tracing.
-    pub name: &'static str,
-    /// The bucket the request addresses, whose session signs it under `sigv4-s3express`.
-    pub bucket: Option<&'a str>,
-    /// Whether a 2xx response whose body is an `<Error>` document is an error
-    /// (see [`rest::is_error`]).
-    pub error_in_success: bool,
-    /// The input's request, relative to the endpoint.
-    pub request: SerializedRequest,
-    /// What the operation's `httpChecksum` trait asks of the request and response.
-    pub checksums: Checksums<'a>,
-    /// Where and how to send it.
-    pub endpoint: Endpoint,
-    /// Reads the output of a successful response.
-    pub deserialize: Deserialize<O>,
-    /// Makes the operation's error from an error response.
-    pub deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
-}
-
-/// How the output of a successful response is read.
-pub enum Deserialize<O> {
-    /// From the response with its whole body, read within the size cap.
-    Buffered(fn(&Response<Bytes>) -> Result<O, ResponseError>),
-    /// From the response with its body still streaming (a `@streaming` payload).
-    Streaming(fn(Response<ByteStream>) -> Result<O, ResponseError>),
-}
-
-/// What an operation's `aws.protocols#httpChecksum` trait asks for, with the caller's choices.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Checksums<'a> {
-    /// Every request carries a checksum (`requestChecksumRequired`).
-    pub required: bool,
-    /// The operation takes a checksum (it has a `requestAlgorithmMember`), which the
-    /// [`ChecksumPolicy::WhenSupported`] policy sends.
-    pub supported: bool,
-    /// The algorithm the caller chose, by its model name (`CRC32`).
-    pub algorithm: Option<&'a str>,
-    /// The algorithms the response body may be validated with, when the caller asked for
-    /// validation (`requestValidationModeMember`); empty, no validation.
-    pub validate: &'static [&'static str],
-}
+use metadata::{add_request_metadata, invocation_id, user_agent};
+use payload::{aws_chunked_headers, payload, Payload};
+use response::response_body;
 
 /// A client's shared machinery: connection pool, signer and its key cache, retry quota and
 /// skew-corrected clock.
 pub struct Runtime {
-    http: Result<HttpClient, String>,
+    http: Result<SharedHttpClient, String>,
     credentials: Option<SharedCredentialsProvider>,
     signer: Signer,
     retry: RetryConfig,
@@ -284,7 +58,7 @@ pub struct Runtime {
     clock: Arc<SkewCorrectedClock>,
     /// `clock`, shared with the session cache and waiters.
     shared_clock: SharedClock,
-    timeouts: TimeoutConfig,
+    limits: Limits,
     sessions: SessionCache,
     session_mode: Option<Arc<str>>,
     create_session: Option<SharedCreateSession>,
@@ -333,11 +107,13 @@ enum Identity {
 
 impl Runtime {
     /// The machinery for `config`. An HTTP client that cannot be built (no usable root
-    /// certificates) fails each request with a transport error saying why.
+    /// certificates, an unreadable CA bundle, a bad proxy URL) fails each request with a
+    /// transport error saying why, before sending anything.
     pub fn new(config: &ClientConfig) -> Self {
         let http = match &config.http_client {
             Some(client) => Ok(client.clone()),
-            None => HttpClient::new(&config.http).map_err(|e| e.to_string()),
+            None => HttpClient::from_config(&config.http)
+                .map(|client| Arc::new(client) as SharedHttpClient),
         };
         let clock = Arc::new(SkewCorrectedClock::new(config.clock.clone()));
         Self {
@@ -348,7 +124,7 @@ impl Runtime {
             quota: RetryQuota::default(),
             shared_clock: clock.clone(),
             clock,
-            timeouts: config.http.timeouts,
+            limits: Limits::new(&config.http),
             sessions: config.sessions.clone(),
             session_mode: config.session_mode.clone(),
             create_session: None,
@@ -479,7 +255,7 @@ impl Runtime {
         // Attempts made so far, for the operation timeout's message.
         let made = AtomicU32::new(0);
         let attempts = self.attempts(operation, &made).instrument(span);
-        match self.timeouts.operation {
+        match self.limits.timeouts.operation {
             Some(limit) => tokio::time::timeout(limit, attempts)
                 .await
                 .unwrap_or_else(|_| {
@@ -528,10 +304,13 @@ impl Runtime {
                 }
             }
             None => {
+                let https = head.uri.scheme() == Some(&http::uri::Scheme::HTTPS);
                 let unsigned = !body.is_replayable()
-                    || (body.as_bytes().is_none()
-                        && self.payload_signing == PayloadSigning::UnsignedOverHttps
-                        && head.uri.scheme() == Some(&http::uri::Scheme::HTTPS));
+                    || match self.payload_signing {
+                        PayloadSigning::Always => false,
+                        PayloadSigning::UnsignedOverHttps => https,
+                        PayloadSigning::Never => true,
+                    };
                 payload(&body, algorithm, unsigned)
                     .await
                     .map_err(|e| Error::Build(BuildError::invalid_value("body", e.to_string())))?
@@ -588,8 +367,9 @@ impl Runtime {
                 Error::Transport(TransportError::new(e.to_string(), None).with_attempts(attempt))
             })?;
             let signed = signed.map(|_| attempt_body);
-            let sent = http
-                .send_body(signed, self.timeouts.attempt, |status| {
+            let sent = self
+                .limits
+                .exchange(&**http, signed, self.limits.timeouts.attempt, |status| {
                     streaming && status.is_success()
                 })
                 .instrument(tracing::debug_span!("attempt", attempt))
@@ -692,97 +472,6 @@ impl Runtime {
     }
 }
 
-/// The headers of an `aws-chunked` body with an `algorithm` trailer: the encoding, the trailer's
-/// name, and the lengths before and after encoding when the body's is known.
-fn aws_chunked_headers(headers: &mut http::HeaderMap, algorithm: Algorithm, len: Option<u64>) {
-    let encoding = match headers.get(CONTENT_ENCODING).and_then(|v| v.to_str().ok()) {
-        Some(other) if !other.is_empty() => format!("aws-chunked,{other}"),
-        _ => "aws-chunked".to_owned(),
-    };
-    if let Ok(encoding) = HeaderValue::try_from(encoding) {
-        headers.insert(CONTENT_ENCODING, encoding);
-    }
-    headers.insert(
-        HeaderName::from_static("x-amz-trailer"),
-        HeaderValue::from_static(algorithm.header_name()),
-    );
-    match len {
-        Some(len) => {
-            headers.insert(
-                HeaderName::from_static("x-amz-decoded-content-length"),
-                HeaderValue::from(len),
-            );
-            headers.insert(
-                CONTENT_LENGTH,
-                HeaderValue::from(encoded_len(len, algorithm)),
-            );
-        }
-        None => {
-            headers.remove(CONTENT_LENGTH);
-        }
-    }
-}
-
-/// `User-Agent`: the generated client, this runtime, the platform and the app name, as the
-/// AWS SDKs write theirs (`aws-sdk-rust/1.3.0 os/linux lang/rust/1.85 app/name`).
-fn user_agent(client: &str, app_name: Option<&str>) -> HeaderValue {
-    let mut agent = format!(
-        "{client} s3-runtime/{} os/{} lang/rust",
-        env!("CARGO_PKG_VERSION"),
-        std::env::consts::OS
-    );
-    if let Some(app) = app_name {
-        // Header text only: anything else would make the value invalid.
-        let app: String = app
-            .chars()
-            .map(|c| if c.is_ascii_graphic() { c } else { '-' })
-            .collect();
-        agent.push_str(" app/");
-        agent.push_str(&app);
-    }
-    HeaderValue::try_from(agent).unwrap_or(HeaderValue::from_static("s3-runtime"))
-}
-
-/// A random UUID (version 4) naming one operation's attempts, for `amz-sdk-invocation-id`.
-fn invocation_id() -> HeaderValue {
-    let bits = u128::from(retry::random_u64()) << 64 | u128::from(retry::random_u64());
-    let bits = bits & !(0xf000 << 64) | (0x4000 << 64); // version 4
-    let bits = bits & !(0xc << 60) | (0x8 << 60); // RFC 4122 variant
-    let hex = format!("{bits:032x}");
-    let id = format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    );
-    HeaderValue::try_from(id).unwrap_or(HeaderValue::from_static("0"))
-}
-
-/// The headers that describe the client and the attempt, added after signing (they are not
-/// signed, so that proxies may rewrite them, and the attempt's changes between attempts).
-fn add_request_metadata(
-    headers: &mut http::HeaderMap,
-    user_agent: &HeaderValue,
-    invocation_id: &HeaderValue,
-    attempt: u32,
-    max_attempts: u32,
-) {
-    headers.insert(http::header::USER_AGENT, user_agent.clone());
-    headers.insert(
-        HeaderName::from_static("x-amz-user-agent"),
-        user_agent.clone(),
-    );
-    headers.insert(
-        HeaderName::from_static("amz-sdk-invocation-id"),
-        invocation_id.clone(),
-    );
-    if let Ok(value) = HeaderValue::try_from(format!("attempt={attempt}; max={max_attempts}")) {
-        headers.insert(HeaderName::from_static("amz-sdk-request"), value);
-    }
-}
-
 /// Why a failure was not retried when the request body was a one-shot stream.
 const ONE_SHOT: &str = "the request body is a stream, which can be sent once";
 
@@ -792,150 +481,6 @@ fn not_retried<E>(error: Error<E>, why: &'static str) -> Error<E> {
         Error::Timeout(e) => Error::Timeout(e.not_retried(why)),
         other => other,
     }
-}
-
-/// A request body's payload hash for signing, and its checksum.
-struct Payload {
-    hash: Cow<'static, str>,
-    checksum: Option<String>,
-}
-
-/// Reads `body` once, if need be, for its SHA-256 (unless `unsigned`) and its `algorithm`
-/// checksum.
-async fn payload(
-    body: &ByteStream,
-    algorithm: Option<Algorithm>,
-    unsigned: bool,
-) -> Result<Payload, BodyError> {
-    let mut sha = (!unsigned && !body.is_empty()).then(Sha256::new);
-    let mut hasher = algorithm.map(Algorithm::hasher);
-    if sha.is_some() || hasher.is_some() {
-        let mut stream = body.clone();
-        while let Some(piece) = stream.next().await {
-            let piece = piece?;
-            if let Some(sha) = &mut sha {
-                sha.update(&piece);
-            }
-            if let Some(hasher) = &mut hasher {
-                hasher.update(&piece);
-            }
-        }
-    }
-    Ok(Payload {
-        hash: match sha {
-            Some(sha) => hex(&sha.finalize()).into(),
-            None if unsigned => UNSIGNED_PAYLOAD.into(),
-            None => EMPTY_SHA256.into(),
-        },
-        checksum: hasher.map(Hasher::finish),
-    })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// A successful response's streaming body, validated against its checksum if the caller asked.
-fn response_body(
-    stream: ResponseStream,
-    headers: &http::HeaderMap,
-    checksums: &Checksums<'_>,
-) -> ByteStream {
-    let len = stream.len();
-    let stream = Transport(stream);
-    match checksum::response_checksum(headers, checksums.validate) {
-        Some((algorithm, expected)) => ByteStream::from_response(
-            Validated {
-                inner: stream,
-                hasher: Some(algorithm.hasher()),
-                expected,
-            },
-            len,
-        ),
-        None => ByteStream::from_response(stream, len),
-    }
-}
-
-/// A response stream's errors as [`BodyError`]s.
-struct Transport(ResponseStream);
-
-impl Stream for Transport {
-    type Item = Result<Bytes, BodyError>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Pin::new(&mut self.0).poll_next(cx).map(|item| {
-            item.map(|r| {
-                r.map_err(|e| match e {
-                    HttpError::Timeout(e) => BodyError::Timeout(e),
-                    HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e) => {
-                        BodyError::Transport(e)
-                    }
-                    e @ HttpError::BodyTooLarge { .. } => {
-                        BodyError::Transport(TransportError::new(e.to_string(), None))
-                    }
-                })
-            })
-        })
-    }
-}
-
-/// A body checked against the checksum its response declared, failing its last read on a
-/// mismatch.
-struct Validated<S> {
-    inner: S,
-    /// `None` once the body has been checked.
-    hasher: Option<Hasher>,
-    expected: String,
-}
-
-impl<S: Stream<Item = Result<Bytes, BodyError>> + Unpin> Stream for Validated<S> {
-    type Item = Result<Bytes, BodyError>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        match std::task::ready!(Pin::new(&mut this.inner).poll_next(cx)) {
-            Some(Ok(piece)) => {
-                if let Some(hasher) = &mut this.hasher {
-                    hasher.update(&piece);
-                }
-                Poll::Ready(Some(Ok(piece)))
-            }
-            Some(Err(e)) => Poll::Ready(Some(Err(e))),
-            None => match this.hasher.take() {
-                Some(hasher) => {
-                    let algorithm = hasher.algorithm().name();
-                    let actual = hasher.finish();
-                    if actual == this.expected {
-                        Poll::Ready(None)
-                    } else {
-                        Poll::Ready(Some(Err(BodyError::ChecksumMismatch {
-                            algorithm,
-                            expected: std::mem::take(&mut this.expected),
-                            actual,
-                        })))
-                    }
-                }
-                None => Poll::Ready(None),
-            },
-        }
-    }
-}
-
-/// A request signed in its URL, to be sent by anyone who has it (see [`Runtime::presign`]).
-#[derive(Debug, Clone)]
-pub struct PresignedRequest {
-    /// The method to send.
-    pub method: Method,
-    /// The URL, signature included: as secret as the access it grants.
-    pub uri: Uri,
-    /// The headers to send, as they were signed.
-    pub headers: http::HeaderMap,
-    /// How long the URL is valid from its signing time.
-    pub expires_in: Duration,
 }
 
 /// Why an attempt failed.
