@@ -2,10 +2,12 @@
 //!
 //! A provider is anything that implements [`ProvideCredentials`]; the client holds one as a
 //! [`SharedCredentialsProvider`]. [`Credentials`] themselves are the static provider. The default
-//! setup is [`ChainProvider::default_chain`] (environment variables, then the shared profile
-//! files) inside a [`CachedProvider`], which loads once and refreshes expiring credentials ahead
-//! of time. Providers that need the network (IMDS, SSO, STS) fit the same trait and join the
-//! chain as further links.
+//! setup is [`ChainProvider::default_chain`], the AWS SDKs' standard chain (environment
+//! variables, web identity, the shared profile files, container credentials, EC2 instance
+//! metadata), inside a [`CachedProvider`], which loads once and refreshes expiring credentials
+//! ahead of time. The providers that call a service or read files share a [`ProviderConfig`]
+//! (environment, clock, HTTP client), and their errors carry a typed [`ProviderError`] as their
+//! source.
 
 use std::fmt;
 use std::future::Future;
@@ -20,13 +22,24 @@ use crate::error::CredentialsError;
 
 mod cache;
 mod chain;
+mod container;
 mod env;
+mod imds;
+mod process;
 mod profile;
+mod remote;
+mod sso;
+mod sts;
+mod web_identity;
 
 pub use cache::{CachedProvider, REFRESH_BEFORE_EXPIRY};
 pub use chain::ChainProvider;
+pub use container::ContainerProvider;
 pub use env::EnvironmentProvider;
+pub use imds::ImdsProvider;
 pub use profile::ProfileProvider;
+pub use remote::{ProviderConfig, ProviderError};
+pub use web_identity::WebIdentityProvider;
 
 /// An access key pair, an optional session token and an optional expiry.
 ///

@@ -1,11 +1,15 @@
 //! The environment and the shared `config` and `credentials` files that AWS tools read their
 //! settings from.
 //!
-//! The files use the AWS shared-config dialect of INI: `[default]` and `[profile name]` sections
-//! in the config file, `[name]` sections in the credentials file, `key = value` properties, `#`
-//! and `;` comments, and indented continuation lines that append a line to the previous value.
-//! Only the selected profile is kept, but every line is checked, so a malformed line anywhere is
-//! reported with its file and line number.
+//! The files use the AWS shared-config dialect of INI: `[default]`, `[profile name]` and
+//! `[sso-session name]` sections in the config file, `[name]` sections in the credentials file,
+//! `key = value` properties, `#` and `;` comments, and indented continuation lines that append a
+//! line to the previous value. Every line is checked, so a malformed line anywhere is reported
+//! with its file and line number.
+//!
+//! [`load`] reads the selected profile; [`load_all`] reads every profile and SSO session, for
+//! settings that refer to other sections (`source_profile`, `sso_session`). Both read the files
+//! with blocking I/O: async callers run them on a blocking thread.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -49,7 +53,8 @@ impl Env {
         value.filter(|v| !v.is_empty())
     }
 
-    fn home(&self) -> Option<PathBuf> {
+    /// The home directory: `HOME`, else `USERPROFILE`.
+    pub(crate) fn home(&self) -> Option<PathBuf> {
         self.get("HOME")
             .or_else(|| self.get("USERPROFILE"))
             .map(PathBuf::from)
@@ -69,7 +74,8 @@ impl fmt::Debug for Env {
     }
 }
 
-/// The settings of one profile, merged from the config and credentials files.
+/// The settings of one profile, merged from the config and credentials files, or of one
+/// `[sso-session]` section.
 ///
 /// `Debug` shows property names only, since values may be secrets.
 #[derive(Clone)]
@@ -80,7 +86,7 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// The profile's name, `default` unless one was asked for.
+    /// The profile's (or SSO session's) name.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -105,6 +111,34 @@ impl fmt::Debug for Profile {
             .field("properties", &keys)
             .field("files", &self.files)
             .finish()
+    }
+}
+
+/// Every profile and `[sso-session]` section of the shared config and credentials files, and
+/// the profile selected.
+///
+/// `Debug` shows names and property names only.
+#[derive(Debug, Clone)]
+pub struct ProfileSet {
+    selected: Profile,
+    profiles: HashMap<String, Profile>,
+    sso_sessions: HashMap<String, Profile>,
+}
+
+impl ProfileSet {
+    /// The selected profile; without properties if it is `default` and neither file defines it.
+    pub fn selected(&self) -> &Profile {
+        &self.selected
+    }
+
+    /// Profile `name`, if either file defines it.
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.get(name)
+    }
+
+    /// The `[sso-session name]` section of the config file.
+    pub fn sso_session(&self, name: &str) -> Option<&Profile> {
+        self.sso_sessions.get(name)
     }
 }
 
@@ -184,11 +218,16 @@ enum FileKind {
 /// has no properties. A profile asked for by name that neither file defines is an error, since
 /// silently using other settings would surprise.
 pub fn load(env: &Env, name: Option<&str>) -> Result<Profile, ProfileError> {
+    Ok(load_all(env, name)?.selected)
+}
+
+/// Loads every profile and SSO session of the files [`load`] reads, selecting the profile it
+/// would return.
+pub fn load_all(env: &Env, name: Option<&str>) -> Result<ProfileSet, ProfileError> {
     let explicit = name.map(str::to_owned).or_else(|| env.get("AWS_PROFILE"));
     let name = explicit.as_deref().unwrap_or(DEFAULT);
     let home = env.home();
-    let mut properties = HashMap::new();
-    let mut found = false;
+    let mut all = Sections::default();
     let mut files = Vec::new();
     for (kind, var, file_name) in [
         (FileKind::Config, "AWS_CONFIG_FILE", "config"),
@@ -205,26 +244,49 @@ pub fn load(env: &Env, name: Option<&str>) -> Result<Profile, ProfileError> {
                 None => continue,
             },
         };
-        if let Some(section) = read(&path, kind, name)? {
-            found = true;
-            properties.extend(section);
+        if let Some(sections) = read(&path, kind)? {
+            // Property by property, so that the credentials file, read second, wins.
+            for (name, properties) in sections.profiles {
+                all.profiles.entry(name).or_default().extend(properties);
+            }
+            all.sso_sessions.extend(sections.sso_sessions);
         }
         files.push(path);
     }
-    if !found {
-        if let Some(name) = &explicit {
+    let with_files = |sections: HashMap<String, Properties>| -> HashMap<String, Profile> {
+        sections
+            .into_iter()
+            .map(|(name, properties)| {
+                let profile = Profile {
+                    name: name.clone(),
+                    properties,
+                    files: files.clone(),
+                };
+                (name, profile)
+            })
+            .collect()
+    };
+    let profiles = with_files(all.profiles);
+    let selected = match (profiles.get(name), &explicit) {
+        (Some(profile), _) => profile.clone(),
+        (None, None) => Profile {
+            name: name.to_owned(),
+            properties: HashMap::new(),
+            files: files.clone(),
+        },
+        (None, Some(name)) => {
             return Err(ProfileError {
                 kind: ProfileErrorKind::MissingProfile {
                     name: name.clone(),
                     files,
                 },
-            });
+            })
         }
-    }
-    Ok(Profile {
-        name: name.to_owned(),
-        properties,
-        files,
+    };
+    Ok(ProfileSet {
+        selected,
+        profiles,
+        sso_sessions: with_files(all.sso_sessions),
     })
 }
 
@@ -240,19 +302,38 @@ fn expand_home(path: String, home: Option<&Path>) -> PathBuf {
 
 type Properties = HashMap<String, String>;
 
-/// The properties of profile `name` in the file at `path`; `None` if the file or the profile is
-/// absent.
-fn read(path: &Path, kind: FileKind, name: &str) -> Result<Option<Properties>, ProfileError> {
-    // The files are a few lines, read once per client: a blocking read is cheaper than handing
-    // it to a thread pool, and keeps region loading synchronous.
+/// The sections of one file that are kept: profiles and SSO sessions, by name.
+#[derive(Default)]
+struct Sections {
+    profiles: HashMap<String, Properties>,
+    sso_sessions: HashMap<String, Properties>,
+    /// A config file's `[default]`, which a `[profile default]` in the same file replaces.
+    plain_default: Option<Properties>,
+}
+
+impl Sections {
+    fn section(&mut self, kind: SectionKind, name: &str) -> &mut Properties {
+        match kind {
+            SectionKind::Profile => self.profiles.entry(name.to_owned()).or_default(),
+            SectionKind::PlainDefault => self.plain_default.get_or_insert_with(HashMap::new),
+            SectionKind::SsoSession => self.sso_sessions.entry(name.to_owned()).or_default(),
+        }
+    }
+}
+
+/// The sections of the file at `path`; `None` if it is absent.
+fn read(path: &Path, kind: FileKind) -> Result<Option<Sections>, ProfileError> {
+    // The files are a few lines: callers on an async runtime read them on a blocking thread.
     match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text, kind, name).map_err(|(line, reason)| ProfileError {
-            kind: ProfileErrorKind::Parse {
-                path: path.to_owned(),
-                line,
-                reason,
-            },
-        }),
+        Ok(text) => parse(&text, kind)
+            .map(Some)
+            .map_err(|(line, reason)| ProfileError {
+                kind: ProfileErrorKind::Parse {
+                    path: path.to_owned(),
+                    line,
+                    reason,
+                },
+            }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(ProfileError {
             kind: ProfileErrorKind::Read {
@@ -266,29 +347,32 @@ fn read(path: &Path, kind: FileKind, name: &str) -> Result<Option<Properties>, P
 const WHITESPACE: [char; 2] = [' ', '\t'];
 const COMMENT: [char; 2] = ['#', ';'];
 
+/// What a section header opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SectionKind {
+    Profile,
+    PlainDefault,
+    SsoSession,
+}
+
 /// Where the parser is: which section, and which property a continuation line would extend.
 enum Section {
     BeforeFirst,
-    /// A section of another profile, or not a profile at all (`[sso-session x]`).
-    Other {
+    /// A section that is not kept (`[services x]`, a misnamed profile).
+    Ignored {
         property: bool,
     },
-    /// A section of the wanted profile, at this rank (see `rank`).
-    Wanted {
-        rank: usize,
+    Kept {
+        kind: SectionKind,
+        name: String,
         property: Option<String>,
     },
 }
 
-/// Parses a whole file and keeps the properties of profile `name`. An error is the 1-based line
-/// number and what is wrong with it.
-fn parse(
-    text: &str,
-    kind: FileKind,
-    name: &str,
-) -> Result<Option<Properties>, (usize, &'static str)> {
-    // In the config file `[profile default]` replaces `[default]`, so matches are kept by rank.
-    let mut matches: [Option<Properties>; 2] = [None, None];
+/// Parses a whole file into the sections it keeps. An error is the 1-based line number and what
+/// is wrong with it.
+fn parse(text: &str, kind: FileKind) -> Result<Sections, (usize, &'static str)> {
+    let mut sections = Sections::default();
     let mut section = Section::BeforeFirst;
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
@@ -301,34 +385,36 @@ fn parse(
                 .strip_prefix('[')
                 .and_then(|h| h.strip_suffix(']'))
                 .ok_or((number, "a section header must end with `]`"))?;
-            section = match rank(inner, kind, name) {
-                Some(rank) => {
-                    matches[rank].get_or_insert_with(HashMap::new);
-                    Section::Wanted {
-                        rank,
+            section = match section_of(inner, kind) {
+                Some((kind, name)) => {
+                    sections.section(kind, name);
+                    Section::Kept {
+                        kind,
+                        name: name.to_owned(),
                         property: None,
                     }
                 }
-                None => Section::Other { property: false },
+                None => Section::Ignored { property: false },
             };
         } else if line.starts_with(WHITESPACE) {
             match &section {
                 Section::BeforeFirst => {
                     return Err((number, "an indented line comes before any section header"))
                 }
-                Section::Other { property: false } | Section::Wanted { property: None, .. } => {
+                Section::Ignored { property: false } | Section::Kept { property: None, .. } => {
                     return Err((
                         number,
                         "an indented line continues a property, but none comes before it",
                     ))
                 }
-                Section::Other { property: true } => {}
-                Section::Wanted {
-                    rank,
+                Section::Ignored { property: true } => {}
+                Section::Kept {
+                    kind,
+                    name,
                     property: Some(key),
                 } => {
-                    let value = matches[*rank]
-                        .get_or_insert_with(HashMap::new)
+                    let value = sections
+                        .section(*kind, name)
                         .entry(key.clone())
                         .or_default();
                     value.push('\n');
@@ -348,34 +434,40 @@ fn parse(
                 Section::BeforeFirst => {
                     return Err((number, "a property comes before any section header"))
                 }
-                Section::Other { property } => *property = true,
-                Section::Wanted { rank, property } => {
-                    matches[*rank]
-                        .get_or_insert_with(HashMap::new)
+                Section::Ignored { property } => *property = true,
+                Section::Kept {
+                    kind,
+                    name,
+                    property,
+                } => {
+                    sections
+                        .section(*kind, name)
                         .insert(key.to_owned(), value.trim_matches(WHITESPACE).to_owned());
                     *property = Some(key.to_owned());
                 }
             }
         }
     }
-    let [plain_default, profile] = matches;
-    Ok(profile.or(plain_default))
+    if let Some(plain) = sections.plain_default.take() {
+        sections.profiles.entry(DEFAULT.to_owned()).or_insert(plain);
+    }
+    Ok(sections)
 }
 
-/// Whether the section header `inner` (between the brackets) is profile `name`: `Some(1)` if it
-/// is, `Some(0)` for a `[default]` that a `[profile default]` in the same file would replace.
-fn rank(inner: &str, kind: FileKind, name: &str) -> Option<usize> {
+/// What the section header `inner` (between the brackets) opens, and its name; `None` for a
+/// section that is not kept.
+fn section_of(inner: &str, kind: FileKind) -> Option<(SectionKind, &str)> {
     let inner = inner.trim_matches(WHITESPACE);
-    let (prefix, section_name) = match inner.split_once(WHITESPACE) {
+    let (prefix, name) = match inner.split_once(WHITESPACE) {
         Some((prefix, rest)) => (Some(prefix), rest.trim_matches(WHITESPACE)),
         None => (None, inner),
     };
-    if section_name != name {
-        return None;
-    }
     match (kind, prefix) {
-        (FileKind::Config, Some("profile")) | (FileKind::Credentials, None) => Some(1),
-        (FileKind::Config, None) if name == DEFAULT => Some(0),
+        (FileKind::Config, Some("profile")) | (FileKind::Credentials, None) => {
+            Some((SectionKind::Profile, name))
+        }
+        (FileKind::Config, None) if name == DEFAULT => Some((SectionKind::PlainDefault, name)),
+        (FileKind::Config, Some("sso-session")) => Some((SectionKind::SsoSession, name)),
         (FileKind::Config, None) => {
             tracing::warn!("section [{name}] of the config file ignored: write [profile {name}]");
             None
@@ -386,7 +478,7 @@ fn rank(inner: &str, kind: FileKind, name: &str) -> Option<usize> {
             );
             None
         }
-        // `[sso-session x]`, `[services x]` and the like are not profiles.
+        // `[services x]` and the like hold no profile.
         (_, Some(_)) => None,
     }
 }
@@ -419,6 +511,15 @@ mod tests {
         )
     }
 
+    /// The properties of profile `name` in a file of `kind`.
+    fn profile(
+        text: &str,
+        kind: FileKind,
+        name: &str,
+    ) -> Result<Option<Properties>, (usize, &'static str)> {
+        parse(text, kind).map(|mut sections| sections.profiles.remove(name))
+    }
+
     #[test]
     fn parses_comments_whitespace_and_continuations() {
         let text = "\
@@ -435,7 +536,7 @@ s3 =
 region = eu-west-1
 ";
         assert_eq!(
-            parse(text, FileKind::Config, "dev"),
+            profile(text, FileKind::Config, "dev"),
             Ok(props(&[
                 ("region", "us-west-2\nkey=a;b#c"),
                 (
@@ -445,25 +546,51 @@ region = eu-west-1
             ]))
         );
         assert_eq!(
-            parse(text, FileKind::Config, "other"),
+            profile(text, FileKind::Config, "other"),
             Ok(props(&[("region", "eu-west-1")]))
         );
-        assert_eq!(parse(text, FileKind::Config, "absent"), Ok(None));
+        assert_eq!(profile(text, FileKind::Config, "absent"), Ok(None));
     }
 
     #[test]
     fn section_names_follow_the_file_kind() {
         let config = "[default]\na = plain\n[ profile   default ]\nb = prefixed\n[dev]\nc = 1";
         assert_eq!(
-            parse(config, FileKind::Config, "default"),
+            profile(config, FileKind::Config, "default"),
             Ok(props(&[("b", "prefixed")]))
         );
-        assert_eq!(parse(config, FileKind::Config, "dev"), Ok(None));
+        assert_eq!(profile(config, FileKind::Config, "dev"), Ok(None));
         let credentials = "[profile dev]\na = 1\n[dev]\nb = 2\n[dev]\nb = 3\n";
         assert_eq!(
-            parse(credentials, FileKind::Credentials, "dev"),
+            profile(credentials, FileKind::Credentials, "dev"),
             Ok(props(&[("b", "3")]))
         );
+    }
+
+    #[test]
+    fn keeps_sso_sessions_and_skips_other_sections() {
+        let config = "\
+[services local]
+s3 =
+  endpoint_url = http://127.0.0.1
+[sso-session corp]
+sso_region = eu-west-1
+[profile dev]
+sso_session = corp
+";
+        let sections = parse(config, FileKind::Config).unwrap();
+        assert_eq!(
+            sections.sso_sessions.get("corp").cloned(),
+            props(&[("sso_region", "eu-west-1")])
+        );
+        assert_eq!(
+            sections.profiles.get("dev").cloned(),
+            props(&[("sso_session", "corp")])
+        );
+        assert_eq!(sections.profiles.len(), 1);
+        // The credentials file has no SSO sessions.
+        let credentials = parse("[sso-session corp]\na = 1\n", FileKind::Credentials).unwrap();
+        assert!(credentials.sso_sessions.is_empty() && credentials.profiles.is_empty());
     }
 
     #[test]
@@ -489,7 +616,7 @@ region = eu-west-1
             ("[x]\n= v\n", 2, "a property needs a name before `=`"),
         ] {
             assert_eq!(
-                parse(text, FileKind::Credentials, "default"),
+                profile(text, FileKind::Credentials, "default"),
                 Err((line, reason)),
                 "{text:?}"
             );

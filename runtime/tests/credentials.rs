@@ -1,10 +1,14 @@
 //! Credential providers, the default chain, the cache and region loading, against real temporary
 //! files and injected environments and clocks.
 
-use std::path::PathBuf;
+#[path = "credentials_support.rs"]
+mod credentials_support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
+
+use credentials_support::{assert_no_secret, provide, ManualClock, TempDir};
 
 use s3_runtime::credentials::{
     CachedProvider, ChainProvider, Credentials, CredentialsFuture, EnvironmentProvider,
@@ -13,61 +17,21 @@ use s3_runtime::credentials::{
 use s3_runtime::error::CredentialsError;
 use s3_runtime::profile::{self, Env};
 use s3_runtime::region;
-use s3_runtime::time::{Clock, SharedClock};
+use s3_runtime::time::SharedClock;
 
-/// A directory of its own under the system temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "s3-runtime-credentials-{}-{test}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// An environment whose shared files are `config` and `credentials` in `dir`, plus `vars`.
+/// An environment whose shared files are `config` and `credentials` in `dir`, plus `vars`. IMDS
+/// is off, so that no test calls out beyond 127.0.0.1.
 fn env_with_files(dir: &TempDir, vars: &[(&str, &str)]) -> Env {
     let files = [
         ("AWS_CONFIG_FILE", dir.path("config")),
         ("AWS_SHARED_CREDENTIALS_FILE", dir.path("credentials")),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
     ];
     Env::from_vars(
         files
             .into_iter()
             .chain(vars.iter().map(|(k, v)| (*k, v.to_string()))),
     )
-}
-
-async fn provide(provider: &dyn ProvideCredentials) -> Result<Credentials, CredentialsError> {
-    provider.provide_credentials().await
-}
-
-fn assert_no_secret(text: &str, secrets: &[&str]) {
-    for secret in secrets {
-        assert!(!text.contains(secret), "`{secret}` leaked into {text}");
-    }
 }
 
 #[tokio::test]
@@ -310,44 +274,28 @@ async fn an_empty_chain_result_lists_every_source_tried() {
         format!(
             "no credentials: none found; tried \
              environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; \
-             profile `default`: no aws_access_key_id in {} or {}",
+             web identity: AWS_WEB_IDENTITY_TOKEN_FILE is not set; \
+             profile `default`: no credentials in {} or {}; \
+             container: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor \
+             AWS_CONTAINER_CREDENTIALS_FULL_URI is set; \
+             imds: AWS_EC2_METADATA_DISABLED is true",
             dir.path("config"),
             dir.path("credentials")
         )
     );
 
-    let no_home = provide(&ChainProvider::default_chain(Env::from_vars(
-        [] as [(&str, &str); 0]
-    )))
+    let no_home = provide(&ChainProvider::default_chain(Env::from_vars([(
+        "AWS_EC2_METADATA_DISABLED",
+        "true",
+    )])))
     .await
     .unwrap_err();
     assert!(
-        no_home.message().ends_with(
-            "in no file (neither HOME nor AWS_CONFIG_FILE nor AWS_SHARED_CREDENTIALS_FILE is set)"
+        no_home.message().contains(
+            "in no file (neither HOME nor AWS_CONFIG_FILE nor AWS_SHARED_CREDENTIALS_FILE is set);"
         ),
         "{no_home}"
     );
-}
-
-#[derive(Debug)]
-struct ManualClock(Mutex<SystemTime>);
-
-impl ManualClock {
-    fn new() -> Arc<Self> {
-        Arc::new(Self(Mutex::new(
-            SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
-        )))
-    }
-
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
-    }
 }
 
 /// Hands out numbered credentials that live `lifetime`, counting its calls; it fails while

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::{
-    CredentialsFuture, EnvironmentProvider, ProfileProvider, ProvideCredentials,
-    SharedCredentialsProvider,
+    ContainerProvider, CredentialsFuture, EnvironmentProvider, ImdsProvider, ProfileProvider,
+    ProvideCredentials, ProviderConfig, SharedCredentialsProvider, WebIdentityProvider,
 };
 use crate::error::CredentialsError;
 use crate::profile::Env;
@@ -25,11 +25,24 @@ impl ChainProvider {
         Self { providers }
     }
 
-    /// The sources that need no network: environment variables, then the shared profile files.
+    /// The AWS SDKs' standard chain reading `env`, with the system clock and a default HTTP
+    /// client: see [`default_chain_with`](Self::default_chain_with).
     pub fn default_chain(env: Env) -> Self {
+        Self::default_chain_with(ProviderConfig::new(env))
+    }
+
+    /// The AWS SDKs' standard chain: [`EnvironmentProvider`], [`WebIdentityProvider`],
+    /// [`ProfileProvider`], [`ContainerProvider`], then [`ImdsProvider`], sharing `config`.
+    ///
+    /// Off AWS it stays quick and quiet: each source that is not configured passes at once, and
+    /// IMDS gives up after its 1 s connect timeout (`AWS_EC2_METADATA_DISABLED=true` skips it).
+    pub fn default_chain_with(config: ProviderConfig) -> Self {
         Self::new(vec![
-            Arc::new(EnvironmentProvider::new(env.clone())),
-            Arc::new(ProfileProvider::new(env)),
+            Arc::new(EnvironmentProvider::new(config.env().clone())),
+            Arc::new(WebIdentityProvider::new(config.clone())),
+            Arc::new(ProfileProvider::new(config.clone())),
+            Arc::new(ContainerProvider::new(config.clone())),
+            Arc::new(ImdsProvider::new(config)),
         ])
     }
 }
