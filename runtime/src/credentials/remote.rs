@@ -361,11 +361,15 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Runs `f` on the blocking thread pool, so that file reads and processes do not stall the
-/// async runtime.
+/// async runtime; outside a Tokio runtime (a caller polling by hand), in place.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ProviderError> {
-    tokio::task::spawn_blocking(f)
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return Ok(f());
+    };
+    runtime
+        .spawn_blocking(f)
         .await
         .map_err(|e| ProviderError::Io {
             context: "a blocking task failed".to_owned(),
@@ -375,8 +379,9 @@ pub(crate) async fn blocking<T: Send + 'static>(
 
 /// Reads the file at `path`, which holds `what`, without blocking the runtime.
 pub(crate) async fn read_file(path: &Path, what: &str) -> Result<String, ProviderError> {
-    tokio::fs::read_to_string(path)
-        .await
+    let owned = path.to_owned();
+    blocking(move || std::fs::read_to_string(owned))
+        .await?
         .map_err(|source| ProviderError::Io {
             context: format!("cannot read {what} {}", path.display()),
             source,
