@@ -29,6 +29,49 @@ pub struct TestServer {
     pub region: String,
 }
 
+impl TestServer {
+    /// A client configuration for this server: path-style addressing, its region and its
+    /// credentials.
+    pub fn config(&self) -> s3_client::config::ConfigBuilder {
+        s3_client::Config::builder()
+            .region(&self.region)
+            .endpoint_url(self.endpoint.clone())
+            .force_path_style(true)
+            .credentials(s3_runtime::credentials::Credentials::new(
+                self.access_key_id.clone(),
+                self.secret_access_key.clone(),
+                None,
+                None,
+            ))
+    }
+
+    /// A client with [`config`](Self::config).
+    pub fn client(&self) -> s3_client::Client {
+        s3_client::Client::new(&self.config().build())
+    }
+}
+
+/// Runs async test functions taking a [`TestServer`] against each server, as
+/// `<function>::moto` and `<function>::s3s`.
+#[macro_export]
+macro_rules! on_both_servers {
+    ($($test:ident),* $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test]
+                async fn moto() {
+                    super::$test($crate::moto()).await;
+                }
+
+                #[tokio::test]
+                async fn s3s() {
+                    super::$test($crate::s3s()).await;
+                }
+            }
+        )*
+    };
+}
+
 /// The moto server (Python): broad API coverage, signatures checked against its IAM.
 pub fn moto() -> TestServer {
     from_env("moto", "S3_TEST_MOTO")

@@ -12,24 +12,9 @@ use s3_runtime::credentials::Credentials;
 use s3_runtime::error::Error;
 use s3_runtime::retry::RetryConfig;
 use s3_tests::capture::{Canned, CaptureServer};
-use s3_tests::{unique_bucket_name, TestServer};
+use s3_tests::{on_both_servers, unique_bucket_name, TestServer};
 
 mod wire;
-
-fn client(server: &TestServer) -> Client {
-    let config = Config::builder()
-        .region(&server.region)
-        .endpoint_url(server.endpoint.clone())
-        .force_path_style(true)
-        .credentials(Credentials::new(
-            server.access_key_id.clone(),
-            server.secret_access_key.clone(),
-            None,
-            None,
-        ))
-        .build();
-    Client::new(&config)
-}
 
 /// A new bucket on `server`.
 async fn bucket(client: &Client, prefix: &str) -> String {
@@ -55,25 +40,6 @@ async fn get(client: &Client, bucket: &str, key: &str) -> GetObjectOutput {
         .unwrap()
 }
 
-/// Runs an async test function against each server, as `<function>::moto` and `<function>::s3s`.
-macro_rules! on_both_servers {
-    ($($test:ident),* $(,)?) => {
-        $(
-            mod $test {
-                #[tokio::test]
-                async fn moto() {
-                    super::$test(s3_tests::moto()).await;
-                }
-
-                #[tokio::test]
-                async fn s3s() {
-                    super::$test(s3_tests::s3s()).await;
-                }
-            }
-        )*
-    };
-}
-
 on_both_servers!(
     put_and_get_round_trip,
     put_from_a_file_and_a_stream,
@@ -86,7 +52,7 @@ on_both_servers!(
 /// Objects of 0 B, 1 KiB and 64 MiB come back byte for byte, read whole, piece by piece and
 /// through `AsyncRead`.
 async fn put_and_get_round_trip(server: TestServer) {
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "objects").await;
     for len in [0, 1 << 10, 64 << 20] {
         let key = format!("object-{len}");
@@ -126,7 +92,7 @@ async fn put_and_get_round_trip(server: TestServer) {
 /// A file is sent with its length (and, over plain HTTP, its hash); a stream is sent once,
 /// unsigned.
 async fn put_from_a_file_and_a_stream(server: TestServer) {
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "files").await;
     let data = pattern(3 << 20);
     let path = std::env::temp_dir().join(unique_bucket_name("upload"));
@@ -187,7 +153,7 @@ impl<I: Iterator + Unpin> futures_core::Stream for Iter<I> {
 
 /// An XML object whose root is `<Error>` is an object like any other.
 async fn error_document_is_data(server: TestServer) {
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "errors").await;
     let xml =
         "<?xml version=\"1.0\"?><Error><Code>InternalError</Code><Message>no</Message></Error>";
@@ -207,7 +173,7 @@ async fn error_document_is_data(server: TestServer) {
 
 /// DeleteObjects requires a checksum: the client sends one and the servers accept it.
 async fn delete_objects_with_checksum(server: TestServer) {
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "deletes").await;
     for key in ["a", "b", "c"] {
         client
@@ -264,7 +230,7 @@ async fn delete_objects_with_checksum(server: TestServer) {
 /// A checksum the caller chooses goes with the upload, and a download asked to validate
 /// checks the body against the checksum the server returns.
 async fn checksums_round_trip(server: TestServer) {
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "checksums").await;
     let data = Bytes::from(pattern(1 << 20));
     for algorithm in [
@@ -297,7 +263,7 @@ async fn checksums_round_trip(server: TestServer) {
 
 /// User metadata beyond ASCII is sent as UTF-8 and read back losslessly.
 async fn non_ascii_metadata_round_trips(server: TestServer) {
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "metadata").await;
     let metadata = [("city".to_owned(), "Zürich, 東京".to_owned())];
     client
@@ -496,7 +462,7 @@ async fn a_stalled_download_times_out() {
 #[tokio::test]
 async fn missing_key_is_no_such_key() {
     let server = s3_tests::moto();
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "missing").await;
     let error = client
         .get_object()
@@ -516,7 +482,7 @@ async fn missing_key_is_no_such_key() {
 #[tokio::test]
 async fn presigned_requests() {
     let server = s3_tests::s3s();
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "presigned").await;
     let http = s3_runtime::http::HttpClient::new(&Default::default()).unwrap();
     let send = |presigned: &s3_runtime::client::PresignedRequest, body: &'static [u8]| {
@@ -627,7 +593,7 @@ async fn presigned_requests() {
 #[tokio::test]
 async fn moto_does_not_check_presigned_urls() {
     let server = s3_tests::moto();
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "presigned").await;
     let presigned = client
         .get_object()
@@ -658,7 +624,7 @@ on_both_servers!(streams_with_trailing_checksums);
 /// A stream with a checksum, and one of unknown length, go `aws-chunked` with the checksum in
 /// a trailer; both servers store the decoded bytes of the first, moto of the second too.
 async fn streams_with_trailing_checksums(server: TestServer) {
-    let client = client(&server);
+    let client = server.client();
     let bucket = bucket(&client, "chunked").await;
     let data = pattern(200_000);
     let stream = |len| {

@@ -13,44 +13,21 @@ use s3_runtime::credentials::Credentials;
 use s3_runtime::error::Error;
 use s3_runtime::retry::RetryConfig;
 use s3_runtime::time::Clock;
-use s3_tests::{unique_bucket_name, TestServer};
+use s3_tests::{on_both_servers, unique_bucket_name, TestServer};
 
 fn client_with(server: &TestServer, region: &str, secret: &str) -> Client {
-    let config = Config::builder()
-        .region(region)
-        .endpoint_url(server.endpoint.clone())
-        .force_path_style(true)
-        .credentials(Credentials::new(
-            server.access_key_id.clone(),
-            secret,
-            None,
-            None,
-        ))
-        .build();
-    Client::new(&config)
+    let credentials = Credentials::new(server.access_key_id.clone(), secret, None, None);
+    Client::new(
+        &server
+            .config()
+            .region(region)
+            .credentials(credentials)
+            .build(),
+    )
 }
 
 fn client(server: &TestServer) -> Client {
     client_with(server, &server.region, &server.secret_access_key)
-}
-
-/// Runs an async test function against each server, as `<function>::moto` and `<function>::s3s`.
-macro_rules! on_both_servers {
-    ($($test:ident),* $(,)?) => {
-        $(
-            mod $test {
-                #[tokio::test]
-                async fn moto() {
-                    super::$test(s3_tests::moto()).await;
-                }
-
-                #[tokio::test]
-                async fn s3s() {
-                    super::$test(s3_tests::s3s()).await;
-                }
-            }
-        )*
-    };
 }
 
 on_both_servers!(

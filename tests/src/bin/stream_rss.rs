@@ -12,9 +12,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use s3_client::{Client, Config};
 use s3_runtime::body::ByteStream;
-use s3_runtime::credentials::Credentials;
 use s3_tests::{s3s, unique_bucket_name};
 
 /// The size of the pieces the upload is made of.
@@ -45,18 +43,7 @@ fn main() {
 /// returns how many bytes the download yielded.
 async fn round_trip(len: u64) -> u64 {
     let server = s3s();
-    let config = Config::builder()
-        .region(&server.region)
-        .endpoint_url(server.endpoint.clone())
-        .force_path_style(true)
-        .credentials(Credentials::new(
-            server.access_key_id.clone(),
-            server.secret_access_key.clone(),
-            None,
-            None,
-        ))
-        .build();
-    let client = Client::new(&config);
+    let client = server.client();
     let pattern = Pattern::new();
     let bucket = unique_bucket_name("stream-rss");
     let key = "streamed";
