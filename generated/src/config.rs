@@ -23,8 +23,9 @@ impl Config {
         ConfigBuilder::default()
     }
     /// The configuration from the environment: the region from `AWS_REGION`,
-    /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the default
-    /// chain (environment, then shared files), loaded on first use.
+    /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the standard
+    /// chain (environment, web identity, profile, container, instance metadata), loaded
+    /// on first use.
     /// `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`
     /// sets the endpoint URL (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`).
     /// `AWS_S3_DISABLE_EXPRESS_SESSION_AUTH=true` sets [`disable_s3_express_session_auth`](ConfigBuilder::disable_s3_express_session_auth).

@@ -197,8 +197,9 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             }
 
             /// The configuration from the environment: the region from `AWS_REGION`,
-            /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the default
-            /// chain (environment, then shared files), loaded on first use.
+            /// `AWS_DEFAULT_REGION` or the shared config file, and credentials from the standard
+            /// chain (environment, web identity, profile, container, instance metadata), loaded
+            /// on first use.
             #env_docs
             pub fn from_env() -> Result<Self, s3_runtime::profile::ProfileError> {
                 Self::from_env_with(s3_runtime::profile::Env::process())

@@ -109,8 +109,8 @@ impl ClientConfig {
         self
     }
 
-    /// Signs with credentials from the default chain (environment, then shared files), loaded
-    /// on first use and refreshed before they expire.
+    /// Signs with credentials from the standard chain (environment, web identity, profile,
+    /// container, instance metadata), loaded on first use and refreshed before they expire.
     pub fn credentials_from_env(mut self, env: Env) -> Self {
         let chain: SharedCredentialsProvider = Arc::new(ChainProvider::default_chain(env));
         self.credentials = Some(Arc::new(CachedProvider::new(chain, self.clock.clone())));
