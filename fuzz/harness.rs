@@ -419,6 +419,22 @@ pub fn profile_parser(data: &[u8]) {
     }
     let env = Env::from_vars(vars);
     result(&s3_runtime::region::load(&env));
+    // These sources run a command or call a service: the target is the parser, so a profile that
+    // names one is parsed above but not turned into credentials.
+    const ACTING: [&[u8]; 5] = [
+        b"credential_process",
+        b"role_arn",
+        b"credential_source",
+        b"sso_",
+        b"web_identity_token_file",
+    ];
+    if ACTING.iter().any(|key| {
+        files
+            .windows(key.len())
+            .any(|w| w.eq_ignore_ascii_case(key))
+    }) {
+        return;
+    }
     let provider = match name {
         Some(name) => ProfileProvider::new(env).with_profile(name),
         None => ProfileProvider::new(env),

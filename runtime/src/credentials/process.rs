@@ -1,6 +1,8 @@
 //! `credential_process`: credentials that a command of the user's prints as JSON.
 
-use std::process::Command;
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -11,14 +13,15 @@ use super::Credentials;
 /// and reads the credentials it prints: `{"Version": 1, "AccessKeyId": .., "SecretAccessKey":
 /// .., "SessionToken": .., "Expiration": ..}`, the last two optional.
 ///
-/// The command gets no standard input. What it writes to standard error is kept for the error
-/// message if it fails; what it prints is never shown, since it holds the secret.
+/// The command gets no standard input, and [`TIMEOUT`] to answer, after which it is killed. What
+/// it writes to standard error is kept for the error message if it fails; what it prints is
+/// never shown, since it holds the secret.
 pub(crate) async fn run(command: &str) -> Result<Credentials, ProviderError> {
-    let mut shell = shell(command);
-    let output = remote::blocking(move || shell.output())
+    let shell = shell(command);
+    let output = remote::blocking(move || output_within(shell, TIMEOUT))
         .await?
         .map_err(|source| ProviderError::Io {
-            context: "cannot start the shell".to_owned(),
+            context: "cannot run the command".to_owned(),
             source,
         })?;
     if !output.status.success() {
@@ -29,6 +32,51 @@ pub(crate) async fn run(command: &str) -> Result<Credentials, ProviderError> {
         });
     }
     parse(&output.stdout)
+}
+
+/// How long a `credential_process` command may take, so that a command waiting on something
+/// (a prompt, a lock) does not hold every request for ever.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The output of `command`, which is killed if it has not exited within `limit`.
+fn output_within(mut command: Command, limit: Duration) -> std::io::Result<Output> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Read both pipes while waiting, so that a chatty command cannot block on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("the command did not finish within {limit:?}"),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
 }
 
 fn shell(command: &str) -> Command {
@@ -53,6 +101,21 @@ fn parse(stdout: &[u8]) -> Result<Credentials, ProviderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_command_that_does_not_finish_is_killed() {
+        let started = Instant::now();
+        let error = output_within(shell("sleep 30"), Duration::from_millis(200)).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let output = output_within(shell("echo out; echo err >&2"), Duration::from_secs(10));
+        let output = output.unwrap();
+        assert_eq!(
+            (&output.stdout[..], &output.stderr[..]),
+            (&b"out\n"[..], &b"err\n"[..])
+        );
+    }
 
     #[test]
     fn reads_version_1_output() {
