@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::aws_chunked::encoded_len;
 use crate::body::{BodyError, ByteStream};
 use crate::checksum::{Algorithm, Hasher};
-use crate::sigv4::{EMPTY_SHA256, UNSIGNED_PAYLOAD};
+use crate::sigv4::{hex, EMPTY_SHA256, UNSIGNED_PAYLOAD};
 
 /// The headers of an `aws-chunked` body with an `algorithm` trailer: the encoding, the trailer's
 /// name, and the lengths before and after encoding when the body's is known.
@@ -59,60 +59,62 @@ pub(super) async fn payload(
     algorithm: Option<Algorithm>,
     unsigned: bool,
 ) -> Result<Payload, BodyError> {
-    let mut sha = (!unsigned && !body.is_empty()).then(Sha256::new);
-    let mut hasher = algorithm.map(Algorithm::hasher);
+    let mut digests = Digests {
+        sha: (!unsigned && !body.is_empty()).then(Sha256::new),
+        checksum: algorithm.map(Algorithm::hasher),
+    };
+    if digests.sha.is_none() && digests.checksum.is_none() {
+        return Ok(digests.finish(unsigned));
+    }
     if let Some(bytes) = body.as_bytes().filter(|b| b.len() >= BLOCKING_HASH) {
         // Hashing a large body takes long enough (about 0.75 s per GiB) to stall the other
         // tasks of this worker thread.
         let bytes = bytes.clone();
-        let (sha, hasher) = tokio::task::spawn_blocking(move || {
-            if let Some(sha) = &mut sha {
-                sha.update(&bytes);
-            }
-            if let Some(hasher) = &mut hasher {
-                hasher.update(&bytes);
-            }
-            (sha, hasher)
+        let digests = tokio::task::spawn_blocking(move || {
+            digests.update(&bytes);
+            digests
         })
         .await
         .map_err(|e| BodyError::Source(e.into()))?;
-        return Ok(Payload::new(sha, hasher, unsigned));
+        return Ok(digests.finish(unsigned));
     }
-    if sha.is_some() || hasher.is_some() {
-        let mut stream = body.clone();
-        while let Some(piece) = stream.next().await {
-            let piece = piece?;
-            if let Some(sha) = &mut sha {
-                sha.update(&piece);
-            }
-            if let Some(hasher) = &mut hasher {
-                hasher.update(&piece);
-            }
-        }
+    let mut stream = body.clone();
+    while let Some(piece) = stream.next().await {
+        digests.update(&piece?);
     }
-    Ok(Payload::new(sha, hasher, unsigned))
+    Ok(digests.finish(unsigned))
 }
 
 /// The size from which a body in memory is hashed on the blocking pool.
 const BLOCKING_HASH: usize = 1 << 20;
 
-impl Payload {
-    pub(super) fn new(sha: Option<Sha256>, hasher: Option<Hasher>, unsigned: bool) -> Self {
+/// What a body is read for: its SHA-256, its checksum, or both.
+struct Digests {
+    sha: Option<Sha256>,
+    checksum: Option<Hasher>,
+}
+
+impl Digests {
+    fn update(&mut self, data: &[u8]) {
+        if let Some(sha) = &mut self.sha {
+            sha.update(data);
+        }
+        if let Some(checksum) = &mut self.checksum {
+            checksum.update(data);
+        }
+    }
+
+    fn finish(self, unsigned: bool) -> Payload {
         Payload {
-            hash: match sha {
-                Some(sha) => hex(&sha.finalize()).into(),
+            hash: match self.sha {
+                Some(sha) => {
+                    let hex = hex(&sha.finalize().into());
+                    String::from_utf8_lossy(&hex).into_owned().into()
+                }
                 None if unsigned => UNSIGNED_PAYLOAD.into(),
                 None => EMPTY_SHA256.into(),
             },
-            checksum: hasher.map(Hasher::finish),
+            checksum: self.checksum.map(Hasher::finish),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }

@@ -681,7 +681,8 @@ impl<'a> Payload<'a> {
     }
 }
 
-fn hex(bytes: &[u8; 32]) -> [u8; 64] {
+/// Lowercase hex of a SHA-256 digest, on the stack.
+pub(crate) fn hex(bytes: &[u8; 32]) -> [u8; 64] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0; 64];
     for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
