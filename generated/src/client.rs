@@ -61,6 +61,27 @@ impl Client {
         crate::endpoint::resolve(params)
             .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))
     }
+    /// The endpoint for `params` in another region, for a request that follows its
+    /// bucket there (see [`Operation::endpoint_in_region`](s3_runtime::client::Operation::endpoint_in_region)).
+    pub(crate) fn endpoint_in_region<'a>(
+        &'a self,
+        params: crate::endpoint::Params<'a>,
+    ) -> impl Fn(
+        &str,
+    ) -> Result<
+            s3_runtime::endpoint::Endpoint,
+            s3_runtime::error::BuildError,
+        > + Send + Sync + 'a {
+        move |region| {
+            self
+                .endpoint(
+                    &crate::endpoint::Params {
+                        region: Some(region),
+                        ..params
+                    },
+                )
+        }
+    }
     /// **Note:** This action creates an Amazon S3 bucket.
     ///
     /// See [`operation::create_bucket`](crate::operation::create_bucket) for the details, and the input's members for what to set.
@@ -160,6 +181,34 @@ impl Client {
         &self,
     ) -> crate::operation::delete_objects::DeleteObjectsFluentBuilder {
         crate::operation::delete_objects::DeleteObjectsFluentBuilder::new(self.clone())
+    }
+    /// The region `bucket` is in, from a `HeadBucket` request: S3 names it on success and when it refuses the request because the bucket is in another region (`301`, `400`) or because the caller may not access it (`403`), so the client's region need not be the bucket's. Any other error, such as a bucket that does not exist, is returned.
+    pub async fn bucket_region(
+        &self,
+        bucket: impl Into<String>,
+    ) -> Result<
+        String,
+        s3_runtime::error::Error<crate::operation::head_bucket::HeadBucketError>,
+    > {
+        match self.head_bucket().bucket(bucket).send().await {
+            Ok(output) => {
+                output
+                    .bucket_region
+                    .ok_or_else(|| {
+                        s3_runtime::error::Error::Response(
+                            s3_runtime::error::ResponseError::new(
+                                "the `HeadBucket` response names no region (`x-amz-bucket-region`)",
+                            ),
+                        )
+                    })
+            }
+            Err(e) => {
+                match e.region() {
+                    Some(region) => Ok(region.to_owned()),
+                    None => Err(e),
+                }
+            }
+        }
     }
 }
 impl Client {

@@ -227,6 +227,13 @@ impl ConfigBuilder {
         self.runtime = self.runtime.session_mode(Some(mode.as_str()));
         self
     }
+    /// Whether a request to a bucket in another region follows S3 there (default off):
+    /// sent once more to the region S3 names, which the client then remembers for the
+    /// bucket. See [`ClientConfig::cross_region_access`](s3_runtime::client::ClientConfig::cross_region_access).
+    pub fn cross_region_access(mut self, enabled: bool) -> Self {
+        self.runtime = self.runtime.cross_region_access(enabled);
+        self
+    }
     /// The AWS region used to dispatch the request.
     pub fn region(mut self, value: impl Into<String>) -> Self {
         self.region = Some(value.into());

@@ -72,6 +72,11 @@ impl<E> Error<E> {
     pub fn status(&self) -> Option<u16> {
         self.meta().map(ErrorMetadata::status)
     }
+
+    /// The region the service says the request's bucket is in (see [`ErrorMetadata::region`]).
+    pub fn region(&self) -> Option<&str> {
+        self.meta().and_then(ErrorMetadata::region)
+    }
 }
 
 impl<E: fmt::Display> fmt::Display for Error<E> {
@@ -412,6 +417,7 @@ struct MetadataFields {
     message: Option<String>,
     request_id: Option<String>,
     extended_request_id: Option<String>,
+    region: Option<String>,
 }
 
 impl ErrorMetadata {
@@ -447,9 +453,22 @@ impl ErrorMetadata {
         self
     }
 
+    /// Sets the region the service says the bucket is in.
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.0.region = Some(region.into());
+        self
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.0.status
+    }
+
+    /// The region the service says the request's bucket is in: S3 names it in
+    /// `x-amz-bucket-region` (a wrong-region `301` or `400`, a `403`), in the body's `Region`
+    /// (`AuthorizationHeaderMalformed`) or in its `Endpoint` (`PermanentRedirect`).
+    pub fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
     }
 
     /// The error code, such as `NoSuchBucket`.
@@ -492,6 +511,9 @@ impl fmt::Display for ErrorMetadata {
         }
         if let Some(message) = self.message() {
             write!(f, ": {}", Untrusted(message))?;
+        }
+        if let Some(region) = self.region() {
+            write!(f, " (the bucket is in {})", Untrusted(region))?;
         }
         if let Some(id) = self.request_id() {
             write!(f, " (request id {})", Untrusted(id))?;

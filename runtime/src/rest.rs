@@ -13,6 +13,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::body::ByteStream;
 use crate::error::{BuildError, ErrorMetadata, ResponseError, Untrusted};
+use crate::region;
 use crate::time::{DateTime, Format};
 use crate::xml;
 
@@ -460,8 +461,12 @@ pub fn is_error(response: &Response<Bytes>, error_in_success: bool) -> bool {
     start.is_some_and(|i| body[i] == b'<') && matches!(xml::parse_error_body(body), Ok(Some(_)))
 }
 
+/// The header in which S3 names a bucket's region, on success and on wrong-region errors.
+pub const BUCKET_REGION: &str = "x-amz-bucket-region";
+
 /// What an error response says: code, message and request ids from the `<Error>` body, or, for a
-/// response without one (HeadBucket's 404), the code `status_codes` gives its status.
+/// response without one (HeadBucket's 404), the code `status_codes` gives its status; and the
+/// bucket's region, where S3 names it (see [`ErrorMetadata::region`]).
 pub fn error_metadata(
     response: &Response<Bytes>,
     status_codes: &[(u16, &'static str)],
@@ -472,6 +477,12 @@ pub fn error_metadata(
     let mut request_id = ids.request_id;
     let mut host_id = ids.extended_request_id;
     let mut code = None;
+    let mut region = response
+        .headers()
+        .get(BUCKET_REGION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
     if let Ok(Some(body)) = xml::parse_error_body(response.body()) {
         code = body.code.map(|c| c.into_owned());
         if let Some(message) = body.message {
@@ -479,6 +490,15 @@ pub fn error_metadata(
         }
         request_id = request_id.or(body.request_id.map(|c| c.into_owned()));
         host_id = host_id.or(body.host_id.map(|c| c.into_owned()));
+        let named = body.region.filter(|r| !r.is_empty()).map(Cow::into_owned);
+        let routed = || {
+            let endpoint = body.endpoint.as_deref()?;
+            region::of_s3_host(endpoint).map(str::to_owned)
+        };
+        region = region.or(named).or_else(routed);
+    }
+    if let Some(region) = region {
+        meta = meta.with_region(region);
     }
     let for_status = || {
         status_codes
@@ -621,6 +641,43 @@ mod tests {
             (Some("NotFound"), Some("R1"))
         );
         assert!(is_error(&response, false));
+    }
+
+    #[test]
+    fn error_metadata_names_the_region_s3_gives() {
+        let response = |status, header: Option<&str>, body: &str| {
+            let mut builder = Response::builder().status(status);
+            if let Some(region) = header {
+                builder = builder.header(BUCKET_REGION, region);
+            }
+            builder.body(Bytes::from(body.to_owned())).unwrap()
+        };
+        let redirect = "<Error><Code>PermanentRedirect</Code><Message>m</Message>\
+            <Endpoint>b.s3.eu-west-1.amazonaws.com</Endpoint><Bucket>b</Bucket></Error>";
+        let malformed = "<Error><Code>AuthorizationHeaderMalformed</Code>\
+            <Region>ap-south-1</Region></Error>";
+        for (response, region) in [
+            (
+                response(301, Some("eu-central-1"), redirect),
+                Some("eu-central-1"),
+            ),
+            (response(301, None, redirect), Some("eu-west-1")),
+            (response(400, None, malformed), Some("ap-south-1")),
+            (response(403, Some("us-west-2"), ""), Some("us-west-2")),
+            (response(400, Some(""), ""), None),
+            (
+                response(404, None, "<Error><Code>NoSuchBucket</Code></Error>"),
+                None,
+            ),
+        ] {
+            let meta = error_metadata(&response, &[]);
+            assert_eq!(meta.region(), region, "{meta}");
+        }
+        let meta = error_metadata(&response(301, None, redirect), &[]);
+        assert_eq!(
+            meta.to_string(),
+            "PermanentRedirect (status 301): m (the bucket is in eu-west-1)"
+        );
     }
 
     #[test]

@@ -640,6 +640,10 @@ pub struct ErrorBody<'a> {
     pub request_id: Option<Cow<'a, str>>,
     /// `HostId`, the extended request id.
     pub host_id: Option<Cow<'a, str>>,
+    /// `Region`: where the bucket is, in a wrong-region answer (`AuthorizationHeaderMalformed`).
+    pub region: Option<Cow<'a, str>>,
+    /// `Endpoint`: the host to address the bucket at (`PermanentRedirect`).
+    pub endpoint: Option<Cow<'a, str>>,
 }
 
 /// Parses an S3 error body: a bare `<Error>` root, or, leniently, `<ErrorResponse><Error>…` with
@@ -686,6 +690,8 @@ fn error_fields<'a>(reader: &mut Reader<'a>, error: &mut ErrorBody<'a>) -> Resul
             b"Message" => &mut error.message,
             b"RequestId" => &mut error.request_id,
             b"HostId" => &mut error.host_id,
+            b"Region" => &mut error.region,
+            b"Endpoint" => &mut error.endpoint,
             _ => {
                 reader.skip()?;
                 continue;

@@ -842,6 +842,8 @@ fn error_bodies() {
             message: Some("The specified bucket does not exist".into()),
             request_id: Some("4442587FB7D0A2F9".into()),
             host_id: Some("Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==".into()),
+            region: None,
+            endpoint: None,
         }
     );
 
@@ -880,6 +882,8 @@ UNSIGNED-PAYLOAD</CanonicalRequest><CanonicalRequestBytes>47 45 54</CanonicalReq
             message: Some("The request signature we calculated does not match the signature you provided. Check your key and signing method.".into()),
             request_id: Some("TX1".into()),
             host_id: Some("host/id=".into()),
+            region: None,
+            endpoint: None,
         }
     );
 }
@@ -894,6 +898,8 @@ fn error_body_variants() {
             message: Some("Rate exceeded".into()),
             request_id: Some("r-1".into()),
             host_id: None,
+            region: None,
+            endpoint: None,
         }
     );
     assert_eq!(

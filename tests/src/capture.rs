@@ -96,12 +96,18 @@ pub struct CaptureServer {
 impl CaptureServer {
     /// Starts a server on a free loopback port that answers every request with `reply`.
     pub async fn start(reply: Canned) -> Self {
+        Self::start_with(move |_| reply.clone()).await
+    }
+
+    /// Starts a server on a free loopback port that answers each request with what `reply`
+    /// makes of it.
+    pub async fn start_with(reply: impl Fn(&Captured) -> Canned + Send + Sync + 'static) -> Self {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
         let reply = Arc::new(reply);
         let server = LocalServer::start(move |request| {
             let (seen, reply) = (seen.clone(), reply.clone());
-            async move { answer(request, &seen, &reply) }
+            async move { answer(request, &seen, &*reply) }
         })
         .await;
         Self { server, requests }
@@ -126,18 +132,20 @@ impl CaptureServer {
 fn answer(
     request: Request<Bytes>,
     seen: &Mutex<Vec<Captured>>,
-    reply: &Canned,
+    reply: &dyn Fn(&Captured) -> Canned,
 ) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let target = parts.uri.path_and_query().map_or("", |p| p.as_str());
-    seen.lock().expect("requests lock").push(Captured {
+    let captured = Captured {
         method: parts.method,
         target: target.to_owned(),
         headers: parts.headers,
         body,
-    });
-    let mut response = Response::new(Full::new(reply.body.clone()));
+    };
+    let reply = reply(&captured);
+    seen.lock().expect("requests lock").push(captured);
+    let mut response = Response::new(Full::new(reply.body));
     *response.status_mut() = reply.status;
-    *response.headers_mut() = reply.headers.clone();
+    *response.headers_mut() = reply.headers;
     response
 }

@@ -128,6 +128,20 @@ pub fn unique_bucket_name(prefix: &str) -> String {
     format!("{prefix}-{}-{count}-{secs}", std::process::id())
 }
 
+/// A stream over an iterator, for one-shot request bodies (`ByteStream::from_stream`).
+pub struct Iter<I>(pub I);
+
+impl<I: Iterator + Unpin> futures_core::Stream for Iter<I> {
+    type Item = I::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<I::Item>> {
+        std::task::Poll::Ready(self.0.next())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use s3_runtime::credentials::Credentials;
 use s3_runtime::error::Error;
 use s3_runtime::retry::RetryConfig;
 use s3_tests::capture::{Canned, CaptureServer};
-use s3_tests::{on_both_servers, unique_bucket_name, TestServer};
+use s3_tests::{on_both_servers, unique_bucket_name, Iter, TestServer};
 
 mod wire;
 
@@ -135,20 +135,6 @@ async fn put_from_a_file_and_a_stream(server: TestServer) {
         "{}: the stream's object differs",
         server.name
     );
-}
-
-/// A stream over an iterator.
-struct Iter<I>(I);
-
-impl<I: Iterator + Unpin> futures_core::Stream for Iter<I> {
-    type Item = I::Item;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<I::Item>> {
-        std::task::Poll::Ready(self.0.next())
-    }
 }
 
 /// An XML object whose root is `<Error>` is an object like any other.

@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use crate::ir::{
-    Binding, DecodedString, Ir, MemberIr, NamedKind, PathSegment, RuntimeRules, RustType,
-    SessionAuth, StructureIr, TypeDef, UrlEncodedResponse,
+    Binding, BucketRegion, DecodedString, Ir, MemberIr, NamedKind, PathSegment, RegionDefault,
+    RegionMember, RuntimeRules, RustType, SessionAuth, StructureIr, TypeDef, UrlEncodedResponse,
 };
 use crate::Error;
 
@@ -28,7 +28,143 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
     list_keys_url_encoded(ir)?;
     errors_in_200_responses(ir)?;
     user_metadata_as_encoded_words(ir)?;
+    bucket_region_from_head_bucket(ir)?;
+    location_constraint_as_region(ir)?;
+    create_bucket_in_the_client_region(ir)?;
     runtime_rules(ir)
+}
+
+/// HeadBucket answers with the bucket's region in `x-amz-bucket-region`, also when it refuses
+/// the request (`301` to another region, `400`, `403`): `Client::bucket_region` sends it and
+/// reads the region from either answer, so finding a bucket's region needs neither the right
+/// region nor the right to read the bucket.
+fn bucket_region_from_head_bucket(ir: &mut Ir<'_>) -> Result<(), Error> {
+    let Some(op) = ir.operations.iter().find(|op| op.id.name() == "HeadBucket") else {
+        return Ok(());
+    };
+    let fail =
+        |what: &str| Error::new(format!("S3 patch `bucket_region_from_head_bucket`: {what}"));
+    let bucket = member(&op.input, "Bucket")
+        .filter(|m| m.required && m.ty == RustType::String)
+        .ok_or_else(|| fail("HeadBucket has no required string `Bucket`"))?;
+    let region = member(&op.output, "BucketRegion")
+        .filter(|m| {
+            m.optional()
+                && m.ty == RustType::String
+                && matches!(&m.binding, Binding::Header(h) if h.eq_ignore_ascii_case("x-amz-bucket-region"))
+        })
+        .ok_or_else(|| fail("HeadBucket's output has no optional `x-amz-bucket-region` header"))?;
+    ir.service.bucket_region = Some(BucketRegion {
+        operation: op.name.clone(),
+        module: op.module.clone(),
+        bucket: bucket.field.clone(),
+        region: region.field.clone(),
+    });
+    Ok(())
+}
+
+/// GetBucketLocation names a region as a location constraint: none for us-east-1 (which is not
+/// a constraint value, so it reads `Unknown("us-east-1")`, see
+/// `empty_location_constraint_is_us_east_1`) and the legacy `EU` for eu-west-1. The output's
+/// `region()` gives the region in every case, without the caller matching either.
+fn location_constraint_as_region(ir: &mut Ir<'_>) -> Result<(), Error> {
+    const EU: (&str, &str) = ("EU", "eu-west-1");
+    let Some(index) = ir
+        .operations
+        .iter()
+        .position(|op| op.id.name() == "GetBucketLocation")
+    else {
+        return Ok(());
+    };
+    let fail = |what: &str| Error::new(format!("S3 patch `location_constraint_as_region`: {what}"));
+    let op = &ir.operations[index];
+    let constraint = member(&op.output, "LocationConstraint")
+        .filter(|m| m.optional())
+        .ok_or_else(|| fail("GetBucketLocation's output has no optional `LocationConstraint`"))?;
+    let RustType::Named {
+        name,
+        kind: NamedKind::Enum,
+    } = &constraint.ty
+    else {
+        return Err(fail("`LocationConstraint` is not an enum"));
+    };
+    let values = enum_values(ir, name).ok_or_else(|| fail("`LocationConstraint` has no enum"))?;
+    if !values.contains(&EU.0) || values.contains(&"us-east-1") {
+        return Err(fail(
+            "the constraints no longer hold `EU` and leave out `us-east-1`",
+        ));
+    }
+    let field = constraint.field.clone();
+    ir.operations[index].output_region = Some(RegionMember {
+        field,
+        absent: "us-east-1",
+        aliases: &[EU],
+    });
+    Ok(())
+}
+
+/// Outside us-east-1, S3 refuses a CreateBucket without a `LocationConstraint` naming the
+/// region the request goes to (`IllegalLocationConstraintException`), and us-east-1 refuses
+/// one naming itself. When the caller sets no constraint and no directory bucket's `Location`
+/// or `Bucket`, the client sets it to its region outside us-east-1, as the AWS CLI does; a value
+/// the caller set is sent as it is.
+fn create_bucket_in_the_client_region(ir: &mut Ir<'_>) -> Result<(), Error> {
+    let Some(index) = ir
+        .operations
+        .iter()
+        .position(|op| op.id.name() == "CreateBucket")
+    else {
+        return Ok(());
+    };
+    let fail = |what: &str| {
+        Error::new(format!(
+            "S3 patch `create_bucket_in_the_client_region`: {what}"
+        ))
+    };
+    let configuration = member(&ir.operations[index].input, "CreateBucketConfiguration")
+        .filter(|m| m.optional() && matches!(m.binding, Binding::Payload(_)))
+        .ok_or_else(|| fail("CreateBucket has no optional `CreateBucketConfiguration` payload"))?;
+    let RustType::Named {
+        name: container_type,
+        kind: NamedKind::Structure,
+    } = &configuration.ty
+    else {
+        return Err(fail("`CreateBucketConfiguration` is not a structure"));
+    };
+    let structure = structure(ir, container_type)
+        .ok_or_else(|| fail("`CreateBucketConfiguration` has no structure"))?;
+    if !structure.members.iter().all(MemberIr::optional) {
+        return Err(fail(
+            "the configuration has required members: it cannot start empty",
+        ));
+    }
+    let constraint = member(structure, "LocationConstraint")
+        .ok_or_else(|| fail("the configuration has no `LocationConstraint`"))?;
+    let RustType::Named {
+        name: enum_type,
+        kind: NamedKind::Enum,
+    } = &constraint.ty
+    else {
+        return Err(fail("`LocationConstraint` is not an enum"));
+    };
+    let unless = ["Location", "Bucket"]
+        .iter()
+        .map(|name| {
+            member(structure, name)
+                .map(|m| m.field.clone())
+                .ok_or_else(|| fail(&format!("the configuration has no `{name}`")))
+        })
+        .collect::<Result<_, _>>()?;
+    let default = RegionDefault {
+        container: configuration.field.clone(),
+        container_type: container_type.clone(),
+        field: constraint.field.clone(),
+        enum_type: enum_type.clone(),
+        unless,
+        implied: "us-east-1",
+    };
+    ir.operations[index].region_default = Some(default);
+    Ok(())
 }
 
 /// S3 returns non-ASCII user metadata (`x-amz-meta-*`) as RFC 2047 encoded words
@@ -444,6 +580,16 @@ fn list_keys_url_encoded(ir: &mut Ir<'_>) -> Result<(), Error> {
 
 fn member<'a, 'm>(s: &'a StructureIr<'m>, name: &str) -> Option<&'a MemberIr<'m>> {
     s.members.iter().find(|m| m.name == name)
+}
+
+/// The wire values of the enum `name`.
+fn enum_values<'a>(ir: &'a Ir<'_>, name: &str) -> Option<Vec<&'a str>> {
+    ir.types.iter().find_map(|t| match t {
+        TypeDef::Enum(e) if e.name == name => {
+            Some(e.variants.iter().map(|v| v.value.as_str()).collect())
+        }
+        _ => None,
+    })
 }
 
 fn structure<'a, 'm>(ir: &'a Ir<'m>, name: &str) -> Option<&'a StructureIr<'m>> {

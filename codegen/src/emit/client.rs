@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, doc_lines, file, summary_docs};
+use super::{doc, doc_lines, file, region, summary_docs};
 use crate::ir::{EndpointParamType, Ir, RuntimeRules, SessionAuth};
 use crate::naming::ident;
 use crate::{Error, GeneratedFile};
@@ -33,6 +33,20 @@ fn client(ir: &Ir<'_>) -> TokenStream {
     };
     let rules = service_rules(&ir.service.runtime_rules);
     let sessions = session_auth.map(sessions);
+    let bucket_region = ir
+        .service
+        .bucket_region
+        .as_ref()
+        .map(region::bucket_region_method);
+    let endpoint_in_region = follows_buckets(ir).then(|| {
+        quote! {
+            /// The endpoint for `params` in another region, for a request that follows its
+            /// bucket there (see [`Operation::endpoint_in_region`](s3_runtime::client::Operation::endpoint_in_region)).
+            pub(crate) fn endpoint_in_region<'a>(&'a self, params: crate::endpoint::Params<'a>) -> impl Fn(&str) -> Result<s3_runtime::endpoint::Endpoint, s3_runtime::error::BuildError> + Send + Sync + 'a {
+                move |region| self.endpoint(&crate::endpoint::Params { region: Some(region), ..params })
+            }
+        }
+    });
     // The built-in settings a bad value of which the rules would misreport.
     let setting_checks = ir.service.endpoint_params.iter().filter_map(|p| {
         let check = match p.builtin? {
@@ -106,11 +120,26 @@ fn client(ir: &Ir<'_>) -> TokenStream {
                     .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))
             }
 
+            #endpoint_in_region
+
             #(#methods)*
+
+            #bucket_region
         }
 
         #sessions
     }
+}
+
+/// Whether requests name their bucket (the session-auth scope) and the endpoint takes the
+/// region as its `region` parameter, so that a request can follow its bucket to another region.
+pub(super) fn follows_buckets(ir: &Ir<'_>) -> bool {
+    ir.service.session_auth.is_some()
+        && ir
+            .service
+            .endpoint_params
+            .iter()
+            .any(|p| p.builtin == Some("AWS::Region") && p.field == "region")
 }
 
 /// `RULES`: the service's rules for the runtime.

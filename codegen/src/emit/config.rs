@@ -159,6 +159,17 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             }
         }
     });
+    let cross_region = super::client::follows_buckets(ir).then(|| {
+        quote! {
+            /// Whether a request to a bucket in another region follows S3 there (default off):
+            /// sent once more to the region S3 names, which the client then remembers for the
+            /// bucket. See [`ClientConfig::cross_region_access`](s3_runtime::client::ClientConfig::cross_region_access).
+            pub fn cross_region_access(mut self, enabled: bool) -> Self {
+                self.runtime = self.runtime.cross_region_access(enabled);
+                self
+            }
+        }
+    });
     let endpoint_setting = settings
         .iter()
         .find(|p| p.builtin == Some("SDK::Endpoint"))
@@ -320,6 +331,8 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             }
 
             #session_settings
+
+            #cross_region
 
             #(#setters)*
 

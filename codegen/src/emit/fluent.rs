@@ -4,8 +4,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::client::follows_buckets;
 use super::paginate::paginator;
 use super::params::endpoint_params_fn;
+use super::region;
 use super::waiter::waiter;
 use super::{builder_ident, doc, is_copy, rust_type, setter_docs};
 use crate::ir::{Checksum, DecodedString, Ir, OperationIr, UrlEncodedResponse};
@@ -63,6 +65,13 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
         }
         None => quote!(None),
     };
+    let (in_region, endpoint_in_region) = match follows_buckets(ir) {
+        true => (
+            Some(quote!(let in_region = #client.endpoint_in_region(params);)),
+            quote!(Some(&in_region)),
+        ),
+        false => (None, quote!(None)),
+    };
     let deserialize = if op.streaming_output() {
         quote!(s3_runtime::client::Deserialize::Streaming(deserialize))
     } else {
@@ -72,8 +81,33 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
         Some(_) => quote!(checksums(#input)),
         None => quote!(Default::default()),
     };
+    // The members the client fills in before the request is built.
+    let region_default = op
+        .region_default
+        .as_ref()
+        .map(|default| region::region_default_fn(op, default));
+    let fill = |client: &TokenStream, input: TokenStream| {
+        region_default
+            .is_some()
+            .then(|| quote!(default_from_region(#input, #client.config().region());))
+    };
+    let fill_send = fill(
+        &client,
+        if paged {
+            quote!(input)
+        } else {
+            quote!(&mut input)
+        },
+    );
+    let fill_presign = fill(&quote!(self.client), quote!(&mut input));
+    let built = |build: &TokenStream, fills: bool| match fills {
+        true => quote!(let mut input = #build;),
+        false => quote!(let input = #build;),
+    };
     let invoke = quote! {
+        #fill_send
         let params = endpoint_params(#client.config(), #input);
+        #in_region
         let operation = s3_runtime::client::Operation {
             name: #op_name,
             bucket: #bucket,
@@ -81,6 +115,7 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
             request: serialize(#input)?,
             checksums: #checksums,
             endpoint: #client.endpoint(&params)?,
+            endpoint_in_region: #endpoint_in_region,
             deserialize: #deserialize,
             deserialize_error,
         };
@@ -88,7 +123,10 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
     };
     let (body, url_decode) = match &op.url_encoded_response {
         None if paged => (invoke, None),
-        None => (quote!(let input = #build; #invoke), None),
+        None => {
+            let input = built(&build, fill_send.is_some());
+            (quote!(#input #invoke), None)
+        }
         Some(encoding) => {
             let build = (!paged).then_some(&build);
             let (send, decode) = url_encoded_send(encoding, &output, build, &invoke);
@@ -115,6 +153,7 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
     } else {
         (body, None)
     };
+    let presign_input = built(&build, fill_presign.is_some());
     let paginator = op
         .pagination
         .as_ref()
@@ -153,7 +192,8 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
             /// for someone without credentials to send; see
             /// [`Runtime::presign`](s3_runtime::client::Runtime::presign).
             pub async fn presigned(self, expires_in: std::time::Duration) -> Result<s3_runtime::client::PresignedRequest, s3_runtime::error::Error<#error>> {
-                let input = #build;
+                #presign_input
+                #fill_presign
                 let params = endpoint_params(self.client.config(), &input);
                 let endpoint = self.client.endpoint(&params)?;
                 self.client.runtime().presign(serialize(&input)?, &endpoint, #bucket, expires_in).await
@@ -162,6 +202,7 @@ pub(super) fn fluent_builder(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenS
 
         #params_fn
         #checksums_fn
+        #region_default
         #send_input
         #url_decode
         #paginator

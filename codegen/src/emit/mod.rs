@@ -8,6 +8,7 @@ mod http;
 mod operation;
 mod paginate;
 mod params;
+mod region;
 mod types;
 mod values;
 mod waiter;

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc, file, fluent, http, types};
+use super::{doc, file, fluent, http, region, types};
 use crate::ir::{Ir, OperationIr};
 use crate::naming::{ident, snake};
 use crate::{Error, GeneratedFile};
@@ -44,6 +44,10 @@ fn operation(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
         &op.output,
         &format!("The output of the `{}` operation.", op.name),
     )?;
+    let output_region = op
+        .output_region
+        .as_ref()
+        .map(|member| region::output_region(op, member));
     let error = error_enum(op);
     let serialize = http::serializer(op, &ir.service)?;
     let deserialize = http::deserializer(op)?;
@@ -53,6 +57,7 @@ fn operation(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Error> {
         #docs
         #input
         #output
+        #output_region
         #error
         #serialize
         #deserialize

@@ -52,6 +52,7 @@ impl<'m> Ir<'m> {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             runtime_rules: RuntimeRules::default(),
+            bucket_region: None,
             traits: &service_shape.traits,
         };
         let bound = bound_operations(model, &service.operations, &service.resources)?;
@@ -269,6 +270,8 @@ impl<'m> Builder<'m> {
             waiters,
             url_encoded_response: None,
             checksum,
+            output_region: None,
+            region_default: None,
             traits: &shape.traits,
         })
     }

@@ -59,7 +59,54 @@ pub struct ServiceIr<'m> {
     pub error_wrapped: bool,
     /// What the runtime does beyond standard SigV4 and the protocol (set by service patches).
     pub runtime_rules: RuntimeRules,
+    /// The operation whose answer names a bucket's region, which the client's `bucket_region`
+    /// sends (set by a service patch).
+    pub bucket_region: Option<BucketRegion>,
     pub traits: &'m Traits,
+}
+
+/// Where the client learns a bucket's region: an operation taking the bucket, whose output and
+/// whose error responses name the region (`Client::bucket_region`). By Rust name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketRegion {
+    /// The operation: `HeadBucket`, module `head_bucket`.
+    pub operation: String,
+    pub module: String,
+    /// The input member naming the bucket: `bucket`.
+    pub bucket: String,
+    /// The optional string output member naming the region: `bucket_region`.
+    pub region: String,
+}
+
+/// An optional enum member of an output that names a region in a legacy form, read through the
+/// output's `region()` (set by a service patch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionMember {
+    /// The member: `location_constraint`.
+    pub field: String,
+    /// The region an absent or empty value means: `us-east-1`.
+    pub absent: &'static str,
+    /// Values that stand for a region by another name: `EU` for `eu-west-1`.
+    pub aliases: &'static [(&'static str, &'static str)],
+}
+
+/// A member of an input's structure the client sets to its region when the caller leaves it
+/// unset (set by a service patch), by Rust name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionDefault {
+    /// The optional input member holding the structure, and the structure's type:
+    /// `create_bucket_configuration`, `CreateBucketConfiguration`.
+    pub container: String,
+    pub container_type: String,
+    /// The structure's optional enum member set to the region, and its type:
+    /// `location_constraint`, `BucketLocationConstraint`.
+    pub field: String,
+    pub enum_type: String,
+    /// Members of the structure that, when set, mean the caller chose another kind of
+    /// configuration, which is left as it is: `location`, `bucket`.
+    pub unless: Vec<String>,
+    /// The region for which the member stays unset: `us-east-1`.
+    pub implied: &'static str,
 }
 
 /// The runtime's service rules (`s3_runtime::client::ServiceRules`), as the generated client
@@ -408,6 +455,10 @@ pub struct OperationIr<'m> {
     pub url_encoded_response: Option<UrlEncodedResponse>,
     /// What the operation asks of request and response checksums (`aws.protocols#httpChecksum`).
     pub checksum: Option<Checksum>,
+    /// An output member naming a region, read through `region()` (set by a service patch).
+    pub output_region: Option<RegionMember>,
+    /// An input member filled from the client's region when unset (set by a service patch).
+    pub region_default: Option<RegionDefault>,
     pub traits: &'m Traits,
 }
 

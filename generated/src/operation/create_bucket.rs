@@ -533,8 +533,10 @@ impl CreateBucketFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<CreateBucketOutput, s3_runtime::error::Error<CreateBucketError>> {
-        let input = self.input.build()?;
+        let mut input = self.input.build()?;
+        default_from_region(&mut input, self.client.config().region());
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "CreateBucket",
             bucket: params.bucket,
@@ -542,6 +544,7 @@ impl CreateBucketFluentBuilder {
             request: serialize(&input)?,
             checksums: Default::default(),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };
@@ -557,7 +560,8 @@ impl CreateBucketFluentBuilder {
         s3_runtime::client::PresignedRequest,
         s3_runtime::error::Error<CreateBucketError>,
     > {
-        let input = self.input.build()?;
+        let mut input = self.input.build()?;
+        default_from_region(&mut input, self.client.config().region());
         let params = endpoint_params(self.client.config(), &input);
         let endpoint = self.client.endpoint(&params)?;
         self.client
@@ -590,5 +594,23 @@ pub fn endpoint_params<'a>(
         use_arn_region: config.use_arn_region(),
         use_s3_express_control_endpoint: Some(true),
         disable_s3_express_session_auth: Some(true),
+    }
+}
+/// Sets `create_bucket_configuration.location_constraint` to the client's region, when the caller set neither it nor `location` nor `bucket` and the region is not `us-east-1`: the service refuses the request otherwise.
+fn default_from_region(input: &mut CreateBucketInput, region: Option<&str>) {
+    let Some(region) = region.filter(|region| *region != "us-east-1") else {
+        return;
+    };
+    let container = input
+        .create_bucket_configuration
+        .get_or_insert_with(|| {
+            crate::types::CreateBucketConfiguration::builder().build()
+        });
+    if container.location_constraint.is_none() && container.location.is_none()
+        && container.bucket.is_none()
+    {
+        container.location_constraint = Some(
+            crate::types::BucketLocationConstraint::from(region),
+        );
     }
 }

@@ -504,6 +504,7 @@ impl CreateSessionFluentBuilder {
     ) -> Result<CreateSessionOutput, s3_runtime::error::Error<CreateSessionError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "CreateSession",
             bucket: params.bucket,
@@ -511,6 +512,7 @@ impl CreateSessionFluentBuilder {
             request: serialize(&input)?,
             checksums: Default::default(),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

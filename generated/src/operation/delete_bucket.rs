@@ -195,6 +195,7 @@ impl DeleteBucketFluentBuilder {
     ) -> Result<DeleteBucketOutput, s3_runtime::error::Error<DeleteBucketError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "DeleteBucket",
             bucket: params.bucket,
@@ -202,6 +203,7 @@ impl DeleteBucketFluentBuilder {
             request: serialize(&input)?,
             checksums: Default::default(),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

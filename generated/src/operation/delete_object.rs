@@ -474,6 +474,7 @@ impl DeleteObjectFluentBuilder {
     ) -> Result<DeleteObjectOutput, s3_runtime::error::Error<DeleteObjectError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "DeleteObject",
             bucket: params.bucket,
@@ -481,6 +482,7 @@ impl DeleteObjectFluentBuilder {
             request: serialize(&input)?,
             checksums: Default::default(),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

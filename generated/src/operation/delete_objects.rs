@@ -455,6 +455,7 @@ impl DeleteObjectsFluentBuilder {
     ) -> Result<DeleteObjectsOutput, s3_runtime::error::Error<DeleteObjectsError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "DeleteObjects",
             bucket: params.bucket,
@@ -462,6 +463,7 @@ impl DeleteObjectsFluentBuilder {
             request: serialize(&input)?,
             checksums: checksums(&input),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

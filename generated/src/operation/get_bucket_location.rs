@@ -115,6 +115,16 @@ impl GetBucketLocationOutputBuilder {
         }
     }
 }
+impl GetBucketLocationOutput {
+    /// The region [`location_constraint`](Self::location_constraint) names, with `EU` as `eu-west-1` and none (or an empty value) as `us-east-1`.
+    pub fn region(&self) -> &str {
+        match self.location_constraint.as_ref().map(|value| value.as_str()) {
+            None | Some("") => "us-east-1",
+            Some("EU") => "eu-west-1",
+            Some(region) => region,
+        }
+    }
+}
 /// An error of the `GetBucketLocation` operation.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -240,6 +250,7 @@ impl GetBucketLocationFluentBuilder {
     > {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "GetBucketLocation",
             bucket: params.bucket,
@@ -247,6 +258,7 @@ impl GetBucketLocationFluentBuilder {
             request: serialize(&input)?,
             checksums: Default::default(),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

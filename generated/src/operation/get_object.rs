@@ -1635,6 +1635,7 @@ impl GetObjectFluentBuilder {
     ) -> Result<GetObjectOutput, s3_runtime::error::Error<GetObjectError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "GetObject",
             bucket: params.bucket,
@@ -1642,6 +1643,7 @@ impl GetObjectFluentBuilder {
             request: serialize(&input)?,
             checksums: checksums(&input),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Streaming(deserialize),
             deserialize_error,
         };

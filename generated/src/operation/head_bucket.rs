@@ -325,6 +325,7 @@ impl HeadBucketFluentBuilder {
     ) -> Result<HeadBucketOutput, s3_runtime::error::Error<HeadBucketError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "HeadBucket",
             bucket: params.bucket,
@@ -332,6 +333,7 @@ impl HeadBucketFluentBuilder {
             request: serialize(&input)?,
             checksums: Default::default(),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

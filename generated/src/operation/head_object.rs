@@ -1622,6 +1622,7 @@ impl HeadObjectFluentBuilder {
     ) -> Result<HeadObjectOutput, s3_runtime::error::Error<HeadObjectError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "HeadObject",
             bucket: params.bucket,
@@ -1629,6 +1630,7 @@ impl HeadObjectFluentBuilder {
             request: serialize(&input)?,
             checksums: Default::default(),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

@@ -364,6 +364,7 @@ async fn send_input(
     input: &mut ListBucketsInput,
 ) -> Result<ListBucketsOutput, s3_runtime::error::Error<ListBucketsError>> {
     let params = endpoint_params(client.config(), input);
+    let in_region = client.endpoint_in_region(params);
     let operation = s3_runtime::client::Operation {
         name: "ListBuckets",
         bucket: params.bucket,
@@ -371,6 +372,7 @@ async fn send_input(
         request: serialize(input)?,
         checksums: Default::default(),
         endpoint: client.endpoint(&params)?,
+        endpoint_in_region: Some(&in_region),
         deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
         deserialize_error,
     };

@@ -309,6 +309,7 @@ async fn send_input(
     s3_runtime::error::Error<ListDirectoryBucketsError>,
 > {
     let params = endpoint_params(client.config(), input);
+    let in_region = client.endpoint_in_region(params);
     let operation = s3_runtime::client::Operation {
         name: "ListDirectoryBuckets",
         bucket: params.bucket,
@@ -316,6 +317,7 @@ async fn send_input(
         request: serialize(input)?,
         checksums: Default::default(),
         endpoint: client.endpoint(&params)?,
+        endpoint_in_region: Some(&in_region),
         deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
         deserialize_error,
     };

@@ -771,6 +771,7 @@ async fn send_input(
     }
     let mut output = {
         let params = endpoint_params(client.config(), input);
+        let in_region = client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "ListObjectsV2",
             bucket: params.bucket,
@@ -778,6 +779,7 @@ async fn send_input(
             request: serialize(input)?,
             checksums: Default::default(),
             endpoint: client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

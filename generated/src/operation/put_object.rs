@@ -1945,6 +1945,7 @@ impl PutObjectFluentBuilder {
     ) -> Result<PutObjectOutput, s3_runtime::error::Error<PutObjectError>> {
         let input = self.input.build()?;
         let params = endpoint_params(self.client.config(), &input);
+        let in_region = self.client.endpoint_in_region(params);
         let operation = s3_runtime::client::Operation {
             name: "PutObject",
             bucket: params.bucket,
@@ -1952,6 +1953,7 @@ impl PutObjectFluentBuilder {
             request: serialize(&input)?,
             checksums: checksums(&input),
             endpoint: self.client.endpoint(&params)?,
+            endpoint_in_region: Some(&in_region),
             deserialize: s3_runtime::client::Deserialize::Buffered(deserialize),
             deserialize_error,
         };

@@ -30,6 +30,7 @@ pub struct ClientConfig {
     pub(super) checksum_policy: ChecksumPolicy,
     pub(super) payload_signing: PayloadSigning,
     pub(super) app_name: Option<Arc<str>>,
+    pub(super) cross_region_access: bool,
 }
 
 /// Which request bodies are signed with their SHA-256, rather than `UNSIGNED-PAYLOAD`.
@@ -63,6 +64,7 @@ impl Default for ClientConfig {
             checksum_policy: ChecksumPolicy::default(),
             payload_signing: PayloadSigning::default(),
             app_name: None,
+            cross_region_access: false,
         }
     }
 }
@@ -79,6 +81,7 @@ impl fmt::Debug for ClientConfig {
             .field("checksum_policy", &self.checksum_policy)
             .field("payload_signing", &self.payload_signing)
             .field("app_name", &self.app_name)
+            .field("cross_region_access", &self.cross_region_access)
             .finish_non_exhaustive()
     }
 }
@@ -94,6 +97,16 @@ impl ClientConfig {
     /// server-side logs tell applications apart.
     pub fn app_name(mut self, name: &str) -> Self {
         self.app_name = Some(Arc::from(name));
+        self
+    }
+
+    /// Whether a request to a bucket in another region than the client's follows S3 there
+    /// (default off): when S3 answers `301`, `307` or `400` naming the bucket's region, the
+    /// request is sent once more, to that region, and the client remembers the region for the
+    /// next requests to the bucket (64 buckets, the least recently learned forgotten first).
+    /// A request whose body is a one-shot stream is not sent again.
+    pub fn cross_region_access(mut self, enabled: bool) -> Self {
+        self.cross_region_access = enabled;
         self
     }
 

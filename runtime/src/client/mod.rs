@@ -12,6 +12,7 @@ mod config;
 mod metadata;
 mod operation;
 mod payload;
+mod region;
 mod response;
 
 use std::fmt;
@@ -25,7 +26,9 @@ use http::{Method, Request, Response, Uri};
 use tracing::Instrument;
 
 pub use config::{ClientConfig, PayloadSigning, ServiceRules};
-pub use operation::{Checksums, Deserialize, Operation, PresignedRequest, SendFuture};
+pub use operation::{
+    Checksums, Deserialize, EndpointInRegion, Operation, PresignedRequest, SendFuture,
+};
 
 use crate::aws_chunked::STREAMING_UNSIGNED_PAYLOAD_TRAILER;
 use crate::body::{ByteStream, RequestBody};
@@ -45,6 +48,7 @@ use crate::time::{Clock, SharedClock};
 use crate::waiter::Poller;
 use metadata::{add_request_metadata, invocation_id, user_agent};
 use payload::{aws_chunked_headers, payload, Payload};
+use region::BucketRegions;
 use response::response_body;
 
 /// A client's shared machinery: connection pool, signer and its key cache, retry quota and
@@ -70,6 +74,8 @@ pub struct Runtime {
     app_name: Option<Arc<str>>,
     /// `User-Agent` and `x-amz-user-agent`, from the client's name and the app name.
     user_agent: HeaderValue,
+    /// With cross-region access, the regions learned for buckets outside the client's.
+    bucket_regions: Option<BucketRegions>,
 }
 
 impl fmt::Debug for Runtime {
@@ -134,6 +140,7 @@ impl Runtime {
             payload_signing: config.payload_signing,
             user_agent: user_agent(ServiceRules::STANDARD.client, config.app_name.as_deref()),
             app_name: config.app_name.clone(),
+            bucket_regions: config.cross_region_access.then(BucketRegions::default),
         }
     }
 
@@ -254,7 +261,7 @@ impl Runtime {
         let span = tracing::debug_span!("operation", name = operation.name);
         // Attempts made so far, for the operation timeout's message.
         let made = AtomicU32::new(0);
-        let attempts = self.attempts(operation, &made).instrument(span);
+        let attempts = self.attempts_in_region(operation, &made).instrument(span);
         match self.limits.timeouts.operation {
             Some(limit) => tokio::time::timeout(limit, attempts)
                 .await
@@ -266,6 +273,68 @@ impl Runtime {
                 }),
             None => attempts.await,
         }
+    }
+
+    /// The attempts of `operation`; with cross-region access, to the region learned for its
+    /// bucket, and once more to the region S3 names if it answers that the bucket is elsewhere.
+    async fn attempts_in_region<O, E>(
+        &self,
+        mut operation: Operation<'_, O, E>,
+        made: &AtomicU32,
+    ) -> Result<O, Error<E>> {
+        let (Some(regions), Some(bucket), Some(endpoint_in)) = (
+            &self.bucket_regions,
+            operation.bucket,
+            operation.endpoint_in_region,
+        ) else {
+            return self.attempts(operation, made).await;
+        };
+        if let Some(region) = regions.get(bucket) {
+            operation.endpoint = endpoint_in(&region)?;
+        }
+        let signed_for = auth(
+            &operation.endpoint,
+            &self.rules.signing,
+            &self.session_signing,
+        )?
+        .region;
+        let replay = operation
+            .request
+            .body
+            .is_replayable()
+            .then(|| operation.request.clone());
+        let Operation {
+            name,
+            error_in_success,
+            checksums,
+            deserialize,
+            deserialize_error,
+            ..
+        } = operation;
+        let result = self.attempts(operation, made).await;
+        let (region, request) = match (&result, replay) {
+            (Err(Error::Service(e)), Some(request)) => {
+                match region::redirect(e.meta(), &signed_for) {
+                    Some(region) => (region.to_owned(), request),
+                    None => return result,
+                }
+            }
+            _ => return result,
+        };
+        tracing::debug!(bucket, region, "following the bucket to its region");
+        regions.insert(bucket, &region);
+        let operation = Operation {
+            name,
+            bucket: Some(bucket),
+            error_in_success,
+            request,
+            checksums,
+            endpoint: endpoint_in(&region)?,
+            endpoint_in_region: None,
+            deserialize,
+            deserialize_error,
+        };
+        self.attempts(operation, made).await
     }
 
     async fn attempts<O, E>(
@@ -437,7 +506,13 @@ impl Runtime {
                 .filter(|_| attempt < max_attempts)
                 .and_then(|kind| self.quota.acquire(kind));
             let Some(retry_permit) = retry_permit else {
-                let error = failure.into_error(&self.rules, operation.deserialize_error, attempt);
+                let signed_for = operation.bucket.map(|_| auth.region.as_str());
+                let error = failure.into_error(
+                    &self.rules,
+                    operation.deserialize_error,
+                    attempt,
+                    signed_for,
+                );
                 return Err(match (kind, replayable) {
                     (Some(_), false) => not_retried(error, ONE_SHOT),
                     _ => error,
@@ -490,16 +565,21 @@ enum Failure {
 }
 
 impl Failure {
-    /// The error the operation fails with after `attempts` attempts.
+    /// The error the operation fails with after `attempts` attempts; `signed_for`, the region a
+    /// request to a bucket was signed for.
     fn into_error<E>(
         self,
         rules: &ServiceRules,
         deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
         attempts: u32,
+        signed_for: Option<&str>,
     ) -> Error<E> {
         match self {
             Failure::Response(response) => {
-                let meta = rest::error_metadata(&response, rules.status_codes);
+                let mut meta = rest::error_metadata(&response, rules.status_codes);
+                if let Some(region) = signed_for {
+                    meta = region::hint_bare_400(meta, region, response.body().is_empty());
+                }
                 let error = deserialize_error(&response, &meta);
                 Error::Service(ServiceError::new(error, meta))
             }

@@ -8,7 +8,7 @@ use http::{Method, Response, Uri};
 
 use crate::body::ByteStream;
 use crate::endpoint::Endpoint;
-use crate::error::{ErrorMetadata, ResponseError};
+use crate::error::{BuildError, ErrorMetadata, ResponseError};
 use crate::rest::SerializedRequest;
 
 /// A boxed future that can move between threads, as paginators hold the page in flight.
@@ -29,11 +29,18 @@ pub struct Operation<'a, O, E> {
     pub checksums: Checksums<'a>,
     /// Where and how to send it.
     pub endpoint: Endpoint,
+    /// The endpoint for the same input in another region, so that with cross-region access
+    /// (see [`ClientConfig::cross_region_access`](super::ClientConfig::cross_region_access)) a
+    /// request to `bucket` can follow S3 to the bucket's region; `None` when there is no bucket.
+    pub endpoint_in_region: Option<&'a EndpointInRegion<'a>>,
     /// Reads the output of a successful response.
     pub deserialize: Deserialize<O>,
     /// Makes the operation's error from an error response.
     pub deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
 }
+
+/// Resolves an operation's endpoint for the region it is given.
+pub type EndpointInRegion<'a> = dyn Fn(&str) -> Result<Endpoint, BuildError> + Send + Sync + 'a;
 
 /// How the output of a successful response is read.
 pub enum Deserialize<O> {
@@ -42,6 +49,14 @@ pub enum Deserialize<O> {
     /// From the response with its body still streaming (a `@streaming` payload).
     Streaming(fn(Response<ByteStream>) -> Result<O, ResponseError>),
 }
+
+impl<O> Clone for Deserialize<O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<O> Copy for Deserialize<O> {}
 
 /// What an operation's `aws.protocols#httpChecksum` trait asks for, with the caller's choices.
 #[derive(Debug, Clone, Copy, Default)]

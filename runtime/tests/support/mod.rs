@@ -293,6 +293,7 @@ pub fn operation(server: &Server) -> Operation<'static, String, String> {
         request: SerializedRequest::new(Method::GET),
         checksums: Checksums::default(),
         endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
+        endpoint_in_region: None,
         deserialize: Deserialize::Buffered(|response: &Response<Bytes>| {
             String::from_utf8(response.body().to_vec()).map_err(|_| ResponseError::new("not UTF-8"))
         }),
