@@ -97,8 +97,27 @@ pub enum Mode {
     Check,
 }
 
+/// What [`ensure_files`] did: files written (or, checking, found stale or missing), found as
+/// generation gives them, and removed (or found) as orphans.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} written, {} unchanged, {} removed",
+            self.written, self.unchanged, self.removed
+        )
+    }
+}
+
 /// Generates the client crate from the pinned model into (or against) `generated/`.
-pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
+pub fn codegen(root: &Path, mode: Mode) -> Result<Outcome, String> {
     let pin = Pin::load(root)?;
     let model = pin.read_model()?;
     let files = s3_codegen::generate(&model, &pin.selection)
@@ -108,17 +127,26 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
 
 /// Makes the `src/` tree under `crate_dir` hold exactly `files`: writes them (removing orphans),
 /// or lists every stale, missing and orphan file.
-pub fn ensure_files(crate_dir: &Path, files: &[GeneratedFile], mode: Mode) -> Result<(), String> {
+pub fn ensure_files(
+    crate_dir: &Path,
+    files: &[GeneratedFile],
+    mode: Mode,
+) -> Result<Outcome, String> {
     let mut problems = Vec::new();
+    let mut outcome = Outcome::default();
     let expected: BTreeSet<PathBuf> = files.iter().map(|f| crate_dir.join(&f.path)).collect();
     for file in files {
         let path = crate_dir.join(&file.path);
         match fs::read_to_string(&path) {
             // A checkout that turned line endings into CRLF holds the same code.
-            Ok(current) if current.replace("\r\n", "\n") == file.contents => continue,
+            Ok(current) if current.replace("\r\n", "\n") == file.contents => {
+                outcome.unchanged += 1;
+                continue;
+            }
             Ok(_) => problems.push(format!("stale: {}", path.display())),
             Err(_) => problems.push(format!("missing: {}", path.display())),
         }
+        outcome.written += 1;
         if mode == Mode::Write {
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -129,6 +157,7 @@ pub fn ensure_files(crate_dir: &Path, files: &[GeneratedFile], mode: Mode) -> Re
     for path in walk(&crate_dir.join("src"))? {
         if !expected.contains(&path) {
             problems.push(format!("orphan: {}", path.display()));
+            outcome.removed += 1;
             if mode == Mode::Write {
                 fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             }
@@ -139,7 +168,7 @@ pub fn ensure_files(crate_dir: &Path, files: &[GeneratedFile], mode: Mode) -> Re
             "generated code is out of date; run `cargo xtask codegen`:\n  {}",
             problems.join("\n  ")
         )),
-        _ => Ok(()),
+        _ => Ok(outcome),
     }
 }
 

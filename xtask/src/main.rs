@@ -1,4 +1,5 @@
 use std::process::ExitCode;
+use std::time::Instant;
 
 use xtask::{codegen, repo_root, Mode};
 
@@ -22,8 +23,19 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let started = Instant::now();
     match codegen(&repo_root(), mode) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(outcome) => {
+            let elapsed = started.elapsed().as_secs_f64();
+            match mode {
+                Mode::Write => println!("codegen: {outcome} in {elapsed:.2} s (generated/src)"),
+                Mode::Check => println!(
+                    "codegen --check: {} files up to date in {elapsed:.2} s",
+                    outcome.unchanged
+                ),
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

@@ -33,8 +33,16 @@ fn the_check_reports_edited_missing_and_orphan_files() {
             contents: "pub struct A;\n".into(),
         },
     ];
-    ensure_files(&dir, &files, Mode::Write).unwrap();
-    ensure_files(&dir, &files, Mode::Check).unwrap();
+    let written = ensure_files(&dir, &files, Mode::Write).unwrap();
+    assert_eq!(
+        (written.written, written.unchanged, written.removed),
+        (2, 0, 0)
+    );
+    let checked = ensure_files(&dir, &files, Mode::Check).unwrap();
+    assert_eq!(
+        (checked.written, checked.unchanged, checked.removed),
+        (0, 2, 0)
+    );
 
     fs::write(dir.join("src/lib.rs"), "pub mod a; // edited\n").unwrap();
     fs::remove_file(dir.join("src/a.rs")).unwrap();
@@ -52,7 +60,8 @@ fn the_check_reports_edited_missing_and_orphan_files() {
     }
 
     // Writing repairs all three.
-    ensure_files(&dir, &files, Mode::Write).unwrap();
+    let repaired = ensure_files(&dir, &files, Mode::Write).unwrap();
+    assert_eq!(repaired.to_string(), "2 written, 0 unchanged, 1 removed");
     ensure_files(&dir, &files, Mode::Check).unwrap();
     assert!(!dir.join("src/extra.rs").exists());
     fs::remove_dir_all(&dir).unwrap();
