@@ -29,26 +29,26 @@ fn signed_for(request: &Captured) -> &str {
     scope.split('/').nth(2).unwrap_or_default()
 }
 
+/// S3's answer to a request for a bucket in eu-west-1 signed for another region.
+fn moved_to_eu_west_1() -> Canned {
+    Canned::new(301)
+        .header("x-amz-bucket-region", "eu-west-1")
+        .body(REDIRECT)
+}
+
 /// A bucket in eu-west-1: requests signed for another region get a `301` naming it.
 fn eu_west_1_bucket(request: &Captured) -> Canned {
     match signed_for(request) {
         "eu-west-1" => Canned::new(200)
             .header("x-amz-bucket-region", "eu-west-1")
             .body(LISTING),
-        _ => Canned::new(301)
-            .header("x-amz-bucket-region", "eu-west-1")
-            .body(REDIRECT),
+        _ => moved_to_eu_west_1(),
     }
 }
 
 #[tokio::test]
 async fn a_wrong_region_error_names_the_buckets_region() {
-    let server = CaptureServer::start(
-        Canned::new(301)
-            .header("x-amz-bucket-region", "eu-west-1")
-            .body(REDIRECT),
-    )
-    .await;
+    let server = CaptureServer::start(moved_to_eu_west_1()).await;
     let err = wire::client(&server)
         .list_objects_v2()
         .bucket("b")
@@ -170,12 +170,7 @@ async fn cross_region_access_follows_the_bucket_once_and_remembers_it() {
 #[tokio::test]
 async fn cross_region_access_follows_at_most_once() {
     // A server that names a region it then refuses too.
-    let server = CaptureServer::start(
-        Canned::new(301)
-            .header("x-amz-bucket-region", "eu-west-1")
-            .body(REDIRECT),
-    )
-    .await;
+    let server = CaptureServer::start(moved_to_eu_west_1()).await;
     let client = Client::new(&wire::config(&server).cross_region_access(true).build());
     let err = client
         .list_objects_v2()
@@ -191,9 +186,7 @@ async fn cross_region_access_follows_at_most_once() {
 async fn cross_region_access_does_not_send_a_one_shot_stream_twice() {
     let server = CaptureServer::start_with(|request| match signed_for(request) {
         "eu-west-1" => Canned::new(200),
-        _ => Canned::new(301)
-            .header("x-amz-bucket-region", "eu-west-1")
-            .body(REDIRECT),
+        _ => moved_to_eu_west_1(),
     })
     .await;
     let client = Client::new(&wire::config(&server).cross_region_access(true).build());
