@@ -42,7 +42,7 @@ async fn delete_bucket_with(client: &Client, bucket: &str, keys: &[&str]) {
 
 on_both_servers!(
     object_items_span_pages,
-    object_items_leave_common_prefixes_on_the_pages
+    object_items_leave_common_prefixes_on_the_pages,
 );
 
 /// ListObjectsV2's items are the objects of every page, in key order, two to a page.
