@@ -445,8 +445,8 @@ fn list_keys_url_encoded(ir: &mut Ir<'_>) -> Result<(), Error> {
 
 /// ListObjectsV2 is the listing users page through most, yet its `paginated` trait names no
 /// items: a page has two lists, the objects (`Contents`) and, with a delimiter, the common
-/// prefixes (`CommonPrefixes`). The items are the objects, as in the other AWS SDKs'
-/// paginators; the common prefixes are read from the pages.
+/// prefixes (`CommonPrefixes`). The items are the objects, what a listing is mostly read for;
+/// the common prefixes are read from the pages (`into_items`' documentation says so).
 fn list_objects_v2_items(ir: &mut Ir<'_>) -> Result<(), Error> {
     let Some(op) = ir
         .operations
