@@ -87,6 +87,24 @@ async fn the_paginator_yields_every_page() {
 }
 
 #[tokio::test]
+async fn the_items_are_every_pages_buckets() {
+    use futures_core::Stream;
+    let server = DirectoryServer::start(&BUCKETS).await;
+    let mut items = client(&server, SECRET_ACCESS_KEY)
+        .list_directory_buckets()
+        .max_directory_buckets(2)
+        .into_items();
+    let mut names = Vec::new();
+    while let Some(bucket) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut items).poll_next(cx)).await
+    {
+        names.extend(bucket.unwrap().name);
+    }
+    assert_eq!(names, BUCKETS);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
 async fn create_session_returns_credentials() {
     let server = DirectoryServer::start(&BUCKETS).await;
     let client = client(&server, SECRET_ACCESS_KEY);

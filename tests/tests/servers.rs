@@ -299,7 +299,7 @@ async fn waiters(server: TestServer) {
         .wait_until_bucket_exists(Duration::from_secs(30))
         .await
         .unwrap();
-    assert!(exists.is_some());
+    assert!(exists.response.is_ok(), "{exists:?}");
     client.delete_bucket().bucket(&name).send().await.unwrap();
     let gone = client
         .head_bucket()
@@ -307,7 +307,8 @@ async fn waiters(server: TestServer) {
         .wait_until_bucket_not_exists(Duration::from_secs(30))
         .await
         .unwrap();
-    assert!(gone.is_none());
+    let gone = gone.response.unwrap_err();
+    assert_eq!(gone.code(), Some("NotFound"), "{gone}");
     let started = std::time::Instant::now();
     let timeout = client
         .head_bucket()
@@ -316,7 +317,7 @@ async fn waiters(server: TestServer) {
         .await
         .unwrap_err();
     assert!(
-        matches!(timeout, s3_runtime::waiter::WaitError::Timeout(_)),
+        matches!(timeout, s3_runtime::waiter::WaitError::Timeout { .. }),
         "{timeout}"
     );
     assert!(started.elapsed() < Duration::from_secs(1));

@@ -31,6 +31,7 @@ pub fn apply(ir: &mut Ir<'_>) -> Result<(), Error> {
     bucket_region_from_head_bucket(ir)?;
     location_constraint_as_region(ir)?;
     create_bucket_in_the_client_region(ir)?;
+    list_objects_v2_items(ir)?;
     runtime_rules(ir)
 }
 
@@ -575,6 +576,38 @@ fn list_keys_url_encoded(ir: &mut Ir<'_>) -> Result<(), Error> {
             decoded,
         });
     }
+    Ok(())
+}
+
+/// ListObjectsV2 is the listing users page through most, yet its `paginated` trait names no
+/// items: a page has two lists, the objects (`Contents`) and, with a delimiter, the common
+/// prefixes (`CommonPrefixes`). The items are the objects, what a listing is mostly read for;
+/// the common prefixes are read from the pages (`into_items`' documentation says so).
+fn list_objects_v2_items(ir: &mut Ir<'_>) -> Result<(), Error> {
+    let Some(op) = ir
+        .operations
+        .iter_mut()
+        .find(|op| op.id.name() == "ListObjectsV2")
+    else {
+        return Ok(());
+    };
+    let fail = |what: &str| {
+        Error::new(format!(
+            "S3 patch `list_objects_v2_items`: ListObjectsV2 {what}"
+        ))
+    };
+    let (contents, _) = optional_structure_list(&op.output, "Contents")
+        .ok_or_else(|| fail("output has no optional list `Contents`"))?;
+    let pagination = op
+        .pagination
+        .as_mut()
+        .ok_or_else(|| fail("is no longer paginated"))?;
+    if pagination.items.is_some() {
+        return Err(fail(
+            "names its paginated items now: the patch is not needed",
+        ));
+    }
+    pagination.items = Some(contents);
     Ok(())
 }
 

@@ -73,11 +73,25 @@ pub(super) fn paginator(
             } else {
                 quote!(output.#field)
             };
-            let doc = doc(&format!(
+            let mut text = format!(
                 "Every item of every page's `{}`, in order: the pages of \
                  [`into_paginator`](Self::into_paginator), flattened.",
                 items.field
-            ));
+            );
+            let other_lists: Vec<String> = op
+                .output
+                .members
+                .iter()
+                .filter(|m| m.field != items.field && matches!(m.ty, RustType::List(_)))
+                .map(|m| format!("`{}`", m.field))
+                .collect();
+            if !other_lists.is_empty() {
+                text.push_str(&format!(
+                    " The pages' {} are not items: read them from the pages.",
+                    other_lists.join(", ")
+                ));
+            }
+            let doc = doc(&text);
             Ok(quote! {
                 #doc
                 pub fn into_items(self) -> s3_runtime::paginator::Items<#input, #output, #error, #ty> {

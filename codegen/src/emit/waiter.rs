@@ -1,4 +1,5 @@
-//! Waiters: a fluent builder's `wait_until_<waiter>()`, polling until an acceptor decides.
+//! Waiters: a fluent builder's `wait_until_<waiter>()`: the waiter's acceptors, as a `match`,
+//! handed to the runtime's `Poller::until`, which polls.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -16,34 +17,62 @@ pub(super) fn waiter(op: &OperationIr<'_>, waiter: &Waiter<'_>) -> TokenStream {
     let (min, max) = (waiter.min_delay, waiter.max_delay);
     let mut lines = vec![format!(
         "Waits until `{}`: sends `{}` every {min} s to {max} s (growing, randomised) until an \
-         acceptor decides, or gives up after `max_wait`. The acceptors, in order:",
+         acceptor decides, or gives up after `max_wait`, and returns the response the wait \
+         ended on (see [`Waited`](s3_runtime::waiter::Waited)). The acceptors, in order:",
         waiter.name, op.name
     )];
-    let mut checks = Vec::new();
+    let mut arms = Vec::new();
+    // An acceptor after one that matches every output (or every error) never matches: it gets
+    // no arm, which would be unreachable.
+    let (mut every_output, mut every_error) = (false, false);
     for acceptor in &waiter.acceptors {
-        let (when, condition) = match &acceptor.matcher {
-            Matcher::Success(true) => ("the request succeeds".to_owned(), quote!(result.is_ok())),
-            Matcher::Success(false) => ("the request fails".to_owned(), quote!(result.is_err())),
+        let (when, pattern, on_error, matches_all) = match &acceptor.matcher {
+            Matcher::Success(true) => (
+                "the request succeeds".to_owned(),
+                quote!(Ok(_)),
+                false,
+                true,
+            ),
+            Matcher::Success(false) => ("the request fails".to_owned(), quote!(Err(_)), true, true),
             Matcher::ErrorType(code) => (
                 format!("the error is `{code}`"),
-                quote!(result.as_ref().err().and_then(|e| e.code()) == Some(#code)),
+                quote!(Err(e) if e.code() == Some(#code)),
+                true,
+                false,
             ),
         };
-        let (state, action) = match acceptor.state {
-            AcceptorState::Success => ("success", quote!(return Ok(result.ok());)),
-            AcceptorState::Failure => (
-                "failure",
-                quote!(return Err(s3_runtime::waiter::WaitError::Failure(result.err()));),
-            ),
-            AcceptorState::Retry => ("retry", quote!(poller.wait().await?; continue;)),
+        let (state, variant) = match acceptor.state {
+            AcceptorState::Success => ("success", quote!(Success)),
+            AcceptorState::Failure => ("failure", quote!(Failure)),
+            AcceptorState::Retry => ("retry", quote!(Retry)),
         };
-        lines.push(format!("- {when}: {state};"));
-        checks.push(quote!(if #condition { #action }));
+        let shadowed = if on_error {
+            &mut every_error
+        } else {
+            &mut every_output
+        };
+        if *shadowed {
+            lines.push(format!(
+                "- {when}: {state} (never: an earlier acceptor matches first);"
+            ));
+        } else {
+            lines.push(format!("- {when}: {state};"));
+            arms.push(quote!(#pattern => Some(s3_runtime::waiter::AcceptorState::#variant),));
+        }
+        *shadowed |= matches_all;
     }
-    lines.push(
-        "- any other error ends the wait. On success, the output is `None` when an error matched."
-            .to_owned(),
-    );
+    // What no acceptor matches, as Smithy says: an output polls again, an error ends the wait.
+    let mut unmatched = Vec::new();
+    if !every_output {
+        unmatched.push("another output: retry");
+    }
+    if !every_error {
+        unmatched.push("another error ends the wait");
+    }
+    if !unmatched.is_empty() {
+        lines.push(format!("- {}.", unmatched.join("; ")));
+        arms.push(quote!(_ => None,));
+    }
     let mut text = doc_text(waiter.docs, &[]);
     if !text.is_empty() {
         text.push_str("\n\n");
@@ -55,20 +84,21 @@ pub(super) fn waiter(op: &OperationIr<'_>, waiter: &Waiter<'_>) -> TokenStream {
         pub async fn #method(
             self,
             max_wait: std::time::Duration,
-        ) -> Result<Option<#output>, s3_runtime::waiter::WaitError<#error>> {
-            let mut poller = self.client.runtime().poller(
-                std::time::Duration::from_secs(#min),
-                std::time::Duration::from_secs(#max),
-                max_wait,
-            );
-            loop {
-                let result = self.clone().send().await;
-                #(#checks)*
-                if let Err(e) = result {
-                    return Err(s3_runtime::waiter::WaitError::Operation(e));
-                }
-                poller.wait().await?;
-            }
+        ) -> Result<
+            s3_runtime::waiter::Waited<#output, #error>,
+            s3_runtime::waiter::WaitError<#output, #error>,
+        > {
+            self.client
+                .runtime()
+                .poller(
+                    std::time::Duration::from_secs(#min),
+                    std::time::Duration::from_secs(#max),
+                    max_wait,
+                )
+                .until(|| self.clone().send(), |response| match response {
+                    #(#arms)*
+                })
+                .await
         }
     }
 }

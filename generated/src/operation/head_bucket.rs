@@ -385,67 +385,62 @@ pub fn endpoint_params<'a>(
     }
 }
 impl HeadBucketFluentBuilder {
-    /// Waits until `BucketExists`: sends `HeadBucket` every 5 s to 120 s (growing, randomised) until an acceptor decides, or gives up after `max_wait`. The acceptors, in order:
+    /// Waits until `BucketExists`: sends `HeadBucket` every 5 s to 120 s (growing, randomised) until an acceptor decides, or gives up after `max_wait`, and returns the response the wait ended on (see [`Waited`](s3_runtime::waiter::Waited)). The acceptors, in order:
     /// - the request succeeds: success;
     /// - the error is `NotFound`: retry;
-    /// - any other error ends the wait. On success, the output is `None` when an error matched.
+    /// - another error ends the wait.
     pub async fn wait_until_bucket_exists(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        Option<HeadBucketOutput>,
-        s3_runtime::waiter::WaitError<HeadBucketError>,
+        s3_runtime::waiter::Waited<HeadBucketOutput, HeadBucketError>,
+        s3_runtime::waiter::WaitError<HeadBucketOutput, HeadBucketError>,
     > {
-        let mut poller = self
-            .client
+        self.client
             .runtime()
             .poller(
                 std::time::Duration::from_secs(5u64),
                 std::time::Duration::from_secs(120u64),
                 max_wait,
-            );
-        loop {
-            let result = self.clone().send().await;
-            if result.is_ok() {
-                return Ok(result.ok());
-            }
-            if result.as_ref().err().and_then(|e| e.code()) == Some("NotFound") {
-                poller.wait().await?;
-                continue;
-            }
-            if let Err(e) = result {
-                return Err(s3_runtime::waiter::WaitError::Operation(e));
-            }
-            poller.wait().await?;
-        }
+            )
+            .until(
+                || self.clone().send(),
+                |response| match response {
+                    Ok(_) => Some(s3_runtime::waiter::AcceptorState::Success),
+                    Err(e) if e.code() == Some("NotFound") => {
+                        Some(s3_runtime::waiter::AcceptorState::Retry)
+                    }
+                    _ => None,
+                },
+            )
+            .await
     }
-    /// Waits until `BucketNotExists`: sends `HeadBucket` every 5 s to 120 s (growing, randomised) until an acceptor decides, or gives up after `max_wait`. The acceptors, in order:
+    /// Waits until `BucketNotExists`: sends `HeadBucket` every 5 s to 120 s (growing, randomised) until an acceptor decides, or gives up after `max_wait`, and returns the response the wait ended on (see [`Waited`](s3_runtime::waiter::Waited)). The acceptors, in order:
     /// - the error is `NotFound`: success;
-    /// - any other error ends the wait. On success, the output is `None` when an error matched.
+    /// - another output: retry; another error ends the wait.
     pub async fn wait_until_bucket_not_exists(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        Option<HeadBucketOutput>,
-        s3_runtime::waiter::WaitError<HeadBucketError>,
+        s3_runtime::waiter::Waited<HeadBucketOutput, HeadBucketError>,
+        s3_runtime::waiter::WaitError<HeadBucketOutput, HeadBucketError>,
     > {
-        let mut poller = self
-            .client
+        self.client
             .runtime()
             .poller(
                 std::time::Duration::from_secs(5u64),
                 std::time::Duration::from_secs(120u64),
                 max_wait,
-            );
-        loop {
-            let result = self.clone().send().await;
-            if result.as_ref().err().and_then(|e| e.code()) == Some("NotFound") {
-                return Ok(result.ok());
-            }
-            if let Err(e) = result {
-                return Err(s3_runtime::waiter::WaitError::Operation(e));
-            }
-            poller.wait().await?;
-        }
+            )
+            .until(
+                || self.clone().send(),
+                |response| match response {
+                    Err(e) if e.code() == Some("NotFound") => {
+                        Some(s3_runtime::waiter::AcceptorState::Success)
+                    }
+                    _ => None,
+                },
+            )
+            .await
     }
 }

@@ -832,4 +832,15 @@ impl ListObjectsV2FluentBuilder {
             },
         )
     }
+    /// Every item of every page's `contents`, in order: the pages of [`into_paginator`](Self::into_paginator), flattened. The pages' `common_prefixes` are not items: read them from the pages.
+    pub fn into_items(
+        self,
+    ) -> s3_runtime::paginator::Items<
+        ListObjectsV2Input,
+        ListObjectsV2Output,
+        ListObjectsV2Error,
+        Vec<crate::types::Object>,
+    > {
+        self.into_paginator().items(|output| output.contents.unwrap_or_default())
+    }
 }
