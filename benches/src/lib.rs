@@ -1,4 +1,6 @@
 //! Benchmarks live in `benches/`; run them with `cargo bench -p s3-benches`.
 
+pub mod alloc;
 pub mod express;
 pub mod list_buckets;
+pub mod wire;
