@@ -3,4 +3,5 @@
 pub mod alloc;
 pub mod express;
 pub mod list_buckets;
+pub mod list_objects_v2;
 pub mod wire;
