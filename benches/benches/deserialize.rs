@@ -10,7 +10,6 @@
 //!
 //! Run with `cargo bench -p s3-benches --bench deserialize`.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use aws_sdk_s3::config::{BehaviorVersion, Region, SharedHttpClient};
@@ -18,9 +17,8 @@ use aws_smithy_http_client::test_util::infallible_client_fn;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use s3_benches::list_buckets::{bare_pass, body, BUCKETS};
+use s3_benches::wire;
 use s3_runtime::credentials::Credentials;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
 const ACCESS_KEY: &str = "AKIDEXAMPLE";
@@ -36,45 +34,15 @@ fn response(body: Bytes) -> http::Response<Bytes> {
         .expect("a valid response")
 }
 
-/// Answers every request with `body`, over keep-alive HTTP/1.1 connections on 127.0.0.1.
-async fn serve(body: Bytes) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let addr = listener.local_addr().expect("a bound address");
-    // One write per response: a head and a body written apart would wait out Nagle's
-    // algorithm against the client's delayed ACK (40 ms a request).
-    let mut wire = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\n\
-         x-amz-request-id: BENCHREQUESTID\r\ncontent-length: {}\r\n\r\n",
-        body.len()
+/// The same response on the wire, rendered once for the loopback server.
+fn wire_response(body: &[u8]) -> Bytes {
+    wire::response(
+        &[
+            ("content-type", "application/xml"),
+            ("x-amz-request-id", "BENCHREQUESTID"),
+        ],
+        body,
     )
-    .into_bytes();
-    wire.extend_from_slice(&body);
-    let wire = Bytes::from(wire);
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let wire = wire.clone();
-            tokio::spawn(async move {
-                let mut pending = Vec::new();
-                let mut chunk = [0; 4096];
-                loop {
-                    // The requests are GETs without a body: each ends at its blank line.
-                    while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-                        pending.drain(..end + 4);
-                        if socket.write_all(&wire).await.is_err() {
-                            return;
-                        }
-                    }
-                    match socket.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => pending.extend_from_slice(&chunk[..n]),
-                    }
-                }
-            });
-        }
-    });
-    addr
 }
 
 fn ours(endpoint: &str) -> s3_client::Client {
@@ -120,7 +88,7 @@ fn deserialize(c: &mut Criterion) {
         .expect("a tokio runtime");
     for buckets in [BUCKETS, 0] {
         let body = body(buckets);
-        let endpoint = format!("http://{}", rt.block_on(serve(body.clone())));
+        let endpoint = format!("http://{}", rt.block_on(wire::serve(wire_response(&body))));
         let response = response(body.clone());
         let ours = ours(&endpoint);
         let (replay, loopback) = (sdk_replay(body.clone()), sdk_loopback(&endpoint));

@@ -14,11 +14,10 @@
 //!
 //! Run with `cargo bench -p s3-benches --bench express`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
@@ -26,6 +25,7 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use http_body_util::Full;
+use s3_benches::alloc::{Allocated, CountingAllocator};
 use s3_benches::express::{answer, is_create_session, DIRECTORY_BUCKET};
 use s3_runtime::client::SendFuture;
 use s3_runtime::credentials::Credentials;
@@ -35,41 +35,16 @@ use s3_runtime::time::{SharedClock, SystemClock};
 use s3_tests::serve::LocalServer;
 use tokio::runtime::Runtime;
 
-/// Counts allocations (`alloc`, `alloc_zeroed` through it, and `realloc`) of the whole process.
-struct CountingAllocator;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`, which upholds the contract.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System` with `layout`, as the caller guarantees.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Allocations made by `f`, run `runs` times, per run.
 fn allocations_per_run(runs: u64, mut f: impl FnMut()) -> f64 {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = Allocated::now();
     for _ in 0..runs {
         f();
     }
-    (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / runs as f64
+    Allocated::since(before).allocations as f64 / runs as f64
 }
 
 const ACCESS_KEY: &str = "AKIDEXAMPLE";

@@ -4,7 +4,7 @@
 //! The server is a hand-written keep-alive HTTP/1.1 server on 127.0.0.1 that checks no
 //! signature: it answers every GET with the same preallocated 64 MiB body, and every PUT by
 //! reading and discarding its `Content-Length` bytes, then `200` with an `ETag`. It and the
-//! floor read into page-aligned buffers (see [`PageBuf`]).
+//! floor read into page-aligned buffers (see [`s3_benches::wire::PageBuf`]).
 //!
 //! - `get/floor`, `put/floor`: the same exchange over a raw `TcpStream`, reading the body into a
 //!   reused buffer or writing it from a preallocated one: what any client could do at best.
@@ -35,123 +35,20 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use s3_benches::wire::Reader;
 use s3_runtime::body::ByteStream;
 use s3_runtime::client::PayloadSigning;
 use s3_runtime::credentials::Credentials;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
 use tokio::sync::Mutex;
 
 /// The object's size.
 const SIZE: usize = 64 << 20;
-/// The size of the server's and the raw client's read buffers.
-const READ_BUF: usize = 256 << 10;
 const BUCKET: &str = "bench";
 const KEY: &str = "object";
-
-/// The position just past the blank line ending an HTTP head in `buf`, if it holds one.
-fn head_end(buf: &[u8]) -> Option<usize> {
-    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
-}
-
-/// The `Content-Length` of an HTTP head; 0 without one.
-fn content_length(head: &[u8]) -> usize {
-    head.split(|&b| b == b'\n')
-        .find_map(|line| {
-            let (name, value) = line.split_at(line.iter().position(|&b| b == b':')?);
-            name.eq_ignore_ascii_case(b"content-length")
-                .then(|| std::str::from_utf8(&value[1..]).ok()?.trim().parse().ok())?
-        })
-        .unwrap_or(0)
-}
-
-/// A zeroed buffer of [`READ_BUF`] bytes that starts on a page boundary. A `vec!` this large
-/// starts 16 bytes past one, and on this machine (AMD EPYC, Zen 3) the kernel's copy from a
-/// socket into such a buffer runs at half speed: its stores 4K-alias the loads of the
-/// page-aligned socket data just behind them.
-struct PageBuf {
-    storage: Vec<u8>,
-    base: usize,
-}
-
-impl PageBuf {
-    fn new() -> Self {
-        let storage = vec![0; READ_BUF + 4096];
-        let base = storage.as_ptr().align_offset(4096);
-        Self { storage, base }
-    }
-}
-
-impl std::ops::Deref for PageBuf {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        &self.storage[self.base..self.base + READ_BUF]
-    }
-}
-
-impl std::ops::DerefMut for PageBuf {
-    fn deref_mut(&mut self) -> &mut [u8] {
-        &mut self.storage[self.base..self.base + READ_BUF]
-    }
-}
-
-/// A connection's reads: `buf[start..filled]` has been read and not yet consumed.
-struct Reader {
-    stream: TcpStream,
-    buf: PageBuf,
-    start: usize,
-    filled: usize,
-}
-
-impl Reader {
-    fn new(stream: TcpStream) -> Self {
-        stream.set_nodelay(true).expect("TCP_NODELAY");
-        Self {
-            stream,
-            buf: PageBuf::new(),
-            start: 0,
-            filled: 0,
-        }
-    }
-
-    /// The next message head, as `(starts with GET, Content-Length)`; `None` at end of stream.
-    async fn head(&mut self) -> std::io::Result<Option<(bool, usize)>> {
-        loop {
-            if let Some(end) = head_end(&self.buf[self.start..self.filled]) {
-                let head = &self.buf[self.start..self.start + end];
-                let parsed = (head.starts_with(b"GET "), content_length(head));
-                self.start += end;
-                return Ok(Some(parsed));
-            }
-            // Heads are small: move the partial one to the front and read more.
-            self.buf.copy_within(self.start..self.filled, 0);
-            (self.filled, self.start) = (self.filled - self.start, 0);
-            let n = self.stream.read(&mut self.buf[self.filled..]).await?;
-            if n == 0 {
-                return Ok(None);
-            }
-            self.filled += n;
-        }
-    }
-
-    /// Reads and discards `len` bytes of body.
-    async fn skip(&mut self, mut len: usize) -> std::io::Result<()> {
-        loop {
-            let n = len.min(self.filled - self.start);
-            (self.start, len) = (self.start + n, len - n);
-            if len == 0 {
-                return Ok(());
-            }
-            (self.start, self.filled) = (0, self.stream.read(&mut self.buf).await?);
-            if self.filled == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
-            }
-        }
-    }
-}
 
 /// Serves one connection until the peer closes it.
 async fn connection(stream: TcpStream, object: Bytes) -> std::io::Result<()> {

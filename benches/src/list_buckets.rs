@@ -11,8 +11,18 @@ use quick_xml::Reader;
 pub const BUCKETS: usize = 10_000;
 
 /// A `ListAllMyBucketsResult` as S3 sends it: `buckets` entries with every member, then the
-/// owner, continuation token and prefix, in the S3 namespace.
+/// owner, continuation token and prefix, in the S3 namespace. 195 bytes a bucket.
 pub fn body(buckets: usize) -> Bytes {
+    render(buckets, true)
+}
+
+/// [`body`] without the `BucketArn`s: 140 bytes and two strings a bucket, the body the
+/// performance goals were measured with and the side-by-side benchmark sends.
+pub fn body_without_arns(buckets: usize) -> Bytes {
+    render(buckets, false)
+}
+
+fn render(buckets: usize, arns: bool) -> Bytes {
     let mut xml = String::with_capacity(200 * buckets + 512);
     xml.push_str(concat!(
         r#"<?xml version="1.0" encoding="UTF-8"?>"#,
@@ -24,9 +34,15 @@ pub fn body(buckets: usize) -> Bytes {
             xml,
             "<Bucket><Name>bench-bucket-{i:06}</Name>\
              <CreationDate>2024-02-{day:02}T10:20:{second:02}.000Z</CreationDate>\
-             <BucketRegion>us-east-1</BucketRegion>\
-             <BucketArn>arn:aws:s3:::bench-bucket-{i:06}</BucketArn></Bucket>"
+             <BucketRegion>us-east-1</BucketRegion>"
         );
+        if arns {
+            let _ = write!(
+                xml,
+                "<BucketArn>arn:aws:s3:::bench-bucket-{i:06}</BucketArn>"
+            );
+        }
+        xml.push_str("</Bucket>");
     }
     xml.push_str(concat!(
         "</Buckets><Owner><DisplayName>bench-owner</DisplayName>",
