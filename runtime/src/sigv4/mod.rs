@@ -683,6 +683,9 @@ impl<'a> Payload<'a> {
             PayloadHash::Body if body.is_empty() => Payload::Static(EMPTY_SHA256),
             PayloadHash::Body => Payload::Computed(hex(&sha2::Sha256::digest(body).into())),
             PayloadHash::Unsigned => Payload::Static(UNSIGNED_PAYLOAD),
+            // The constants a caller passes, shared by header values without a copy.
+            PayloadHash::Precomputed(EMPTY_SHA256) => Payload::Static(EMPTY_SHA256),
+            PayloadHash::Precomputed(UNSIGNED_PAYLOAD) => Payload::Static(UNSIGNED_PAYLOAD),
             PayloadHash::Precomputed(hash) => Payload::Given(hash),
         }
     }
