@@ -4,12 +4,14 @@
 //! attempt; the request is cloned outside the timed part.
 //!
 //! Before timing, both signed requests are checked to carry the same headers, so the two sides
-//! do the same work.
+//! do the same work. Then a paired figure is printed, which load drift between criterion's two
+//! runs cannot skew: alternating batches of each side, in the order `a b`, then `b a`, and the
+//! median of the per-round times and of their ratio.
 //!
 //! Run: `cargo bench -p s3-benches --bench sigv4`.
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_sigv4::http_request::{
     sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
@@ -127,6 +129,25 @@ fn bench(c: &mut Criterion) {
         "both signers must produce the same signed request"
     );
 
+    paired(
+        || {
+            let mut requests: Vec<_> = (0..BATCH).map(|_| typical_get()).collect();
+            let start = Instant::now();
+            for request in &mut requests {
+                ours(&signer, &credentials, &settings, black_box(request));
+            }
+            start.elapsed()
+        },
+        || {
+            let mut requests: Vec<_> = (0..BATCH).map(|_| typical_get()).collect();
+            let start = Instant::now();
+            for request in &mut requests {
+                peer(&identity, black_box(request));
+            }
+            start.elapsed()
+        },
+    );
+
     let mut group = c.benchmark_group("sigv4 sign S3 GetObject");
     group.bench_function("s3-runtime", |b| {
         b.iter_batched_ref(
@@ -143,6 +164,42 @@ fn bench(c: &mut Criterion) {
         )
     });
     group.finish();
+}
+
+/// Signatures per timed batch.
+const BATCH: u32 = 1000;
+
+/// Prints the median time per signature of each side and of their ratio, over rounds of one
+/// batch each, alternating which side goes first.
+fn paired(mut ours: impl FnMut() -> Duration, mut peer: impl FnMut() -> Duration) {
+    let (mut mine, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let start = Instant::now();
+    for round in 0.. {
+        if start.elapsed() > Duration::from_secs(3) && round >= 20 {
+            break;
+        }
+        let (a, b) = if round % 2 == 0 {
+            (ours(), peer())
+        } else {
+            let b = peer();
+            (ours(), b)
+        };
+        mine.push(a / BATCH);
+        theirs.push(b / BATCH);
+        ratios.push(a.as_secs_f64() / b.as_secs_f64());
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "paired, {} rounds: s3-runtime {:?}, aws-sigv4 {:?} per signature; ratio {:.3}",
+        ratios.len(),
+        median(&mut mine),
+        median(&mut theirs),
+        ratios[ratios.len() / 2],
+    );
 }
 
 criterion_group!(benches, bench);

@@ -420,7 +420,12 @@ impl RequestBody {
     /// The body of one attempt.
     pub(crate) fn new(body: &ByteStream) -> Result<Self, BodyError> {
         Ok(Self {
-            stream: Some(body.open()?),
+            // An empty body has no piece to send, so no stream to open.
+            stream: if body.is_empty() {
+                None
+            } else {
+                Some(body.open()?)
+            },
             len: body.len(),
             progress: None,
         })

@@ -23,13 +23,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use tokio::sync::watch;
 
 use crate::client::SendFuture;
 use crate::credentials::Credentials;
 use crate::error::{BoxError, CredentialsError};
+use crate::sigv4::hash::HmacKey;
 use crate::time::SharedClock;
 
 /// How many sessions a cache keeps by default: one per bucket, base identity and mode.
@@ -402,8 +401,8 @@ impl SessionCache {
         if let Some(fingerprint) = memo(&read(&self.inner.identities)) {
             return fingerprint;
         }
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.fingerprint_key)
-            .expect("HMAC takes keys of any length");
+        let key = HmacKey::new(&self.inner.fingerprint_key);
+        let mut mac = key.start();
         for part in [
             base.access_key_id(),
             base.secret_access_key(),
@@ -413,7 +412,7 @@ impl SessionCache {
             mac.update(&(part.len() as u64).to_le_bytes());
             mac.update(part.as_bytes());
         }
-        let digest = mac.finalize().into_bytes();
+        let digest = key.finish(mac);
         let mut fingerprint = [0; 16];
         fingerprint.copy_from_slice(&digest[..16]);
         let mut identities = write(&self.inner.identities);

@@ -32,8 +32,9 @@ const GREEDY_LABEL: &AsciiSet = &UNRESERVED.remove(b'/');
 pub struct SerializedRequest {
     /// The HTTP method.
     pub method: Method,
-    /// The path below the endpoint's, percent-encoded, starting with `/`.
-    pub path: String,
+    /// The path below the endpoint's, percent-encoded, starting with `/`; borrowed while it is
+    /// the bare `/`.
+    pub path: Cow<'static, str>,
     /// The query string, percent-encoded, without the leading `?`.
     pub query: String,
     /// The headers the input binds.
@@ -47,7 +48,7 @@ impl SerializedRequest {
     pub fn new(method: Method) -> Self {
         Self {
             method,
-            path: "/".to_owned(),
+            path: Cow::Borrowed("/"),
             query: String::new(),
             headers: HeaderMap::new(),
             body: ByteStream::default(),
@@ -57,7 +58,7 @@ impl SerializedRequest {
     /// Appends a literal path segment (as the URI template writes it).
     pub fn push_path_literal(&mut self, segment: &str) {
         self.separate_path();
-        self.path.push_str(segment);
+        self.path.to_mut().push_str(segment);
     }
 
     /// Appends a label's value as a path segment; a greedy label keeps its `/`s.
@@ -81,13 +82,13 @@ impl SerializedRequest {
         }
         self.separate_path();
         let set = if greedy { GREEDY_LABEL } else { UNRESERVED };
-        self.path.extend(utf8_percent_encode(value, set));
+        self.path.to_mut().extend(utf8_percent_encode(value, set));
         Ok(())
     }
 
     fn separate_path(&mut self) {
         if !self.path.ends_with('/') {
-            self.path.push('/');
+            self.path.to_mut().push('/');
         }
     }
 

@@ -1,5 +1,7 @@
 //! The headers that say who sends a request and which attempt it is.
 
+use std::io::Write as _;
+
 use http::header::{HeaderName, HeaderValue};
 
 use crate::retry;
@@ -57,7 +59,12 @@ pub(super) fn add_request_metadata(
         HeaderName::from_static("amz-sdk-invocation-id"),
         invocation_id.clone(),
     );
-    if let Ok(value) = HeaderValue::try_from(format!("attempt={attempt}; max={max_attempts}")) {
+    // Written on the stack, where two `u32`s and the text fit: the header value makes the one
+    // copy.
+    let mut text = std::io::Cursor::new([0; 40]);
+    let _ = write!(text, "attempt={attempt}; max={max_attempts}");
+    let len = text.position() as usize;
+    if let Ok(value) = HeaderValue::from_bytes(&text.get_ref()[..len]) {
         headers.insert(HeaderName::from_static("amz-sdk-request"), value);
     }
 }

@@ -92,9 +92,9 @@ impl fmt::Debug for Runtime {
 }
 
 /// How one operation's requests are signed, from the endpoint's preferred auth scheme.
-struct Auth {
-    region: String,
-    service: String,
+struct Auth<'a> {
+    region: &'a str,
+    service: &'a str,
     settings: SigningSettings,
     identity: Identity,
 }
@@ -203,8 +203,8 @@ impl Runtime {
             .map_err(Error::Credentials)?;
         let params = SigningParams {
             credentials: &credentials,
-            region: &auth.region,
-            service: &auth.service,
+            region: auth.region,
+            service: auth.service,
             time: self.clock.now().into(),
             payload: PayloadHash::Unsigned,
             settings: &auth.settings,
@@ -297,7 +297,8 @@ impl Runtime {
             &self.rules.signing,
             &self.session_signing,
         )?
-        .region;
+        .region
+        .to_owned();
         let replay = operation
             .request
             .body
@@ -412,8 +413,8 @@ impl Runtime {
             let mut signed = head.clone();
             let params = SigningParams {
                 credentials: &credentials,
-                region: &auth.region,
-                service: &auth.service,
+                region: auth.region,
+                service: auth.service,
                 time: self.clock.now().into(),
                 payload: PayloadHash::Precomputed(&payload.hash),
                 settings: &auth.settings,
@@ -506,7 +507,7 @@ impl Runtime {
                 .filter(|_| attempt < max_attempts)
                 .and_then(|kind| self.quota.acquire(kind));
             let Some(retry_permit) = retry_permit else {
-                let signed_for = operation.bucket.map(|_| auth.region.as_str());
+                let signed_for = operation.bucket.map(|_| auth.region);
                 let error = failure.into_error(
                     &self.rules,
                     operation.deserialize_error,
@@ -606,11 +607,11 @@ fn response_metadata<B>(response: &Response<B>) -> ErrorMetadata {
 }
 
 /// The signing settings of the endpoint's preferred auth scheme, from the service's `signing`.
-fn auth<E>(
-    endpoint: &Endpoint,
+fn auth<'a, E>(
+    endpoint: &'a Endpoint,
     signing: &SigningSettings,
     session_signing: &SigningSettings,
-) -> Result<Auth, Error<E>> {
+) -> Result<Auth<'a>, Error<E>> {
     let scheme: &AuthScheme = endpoint
         .auth_schemes
         .first()
@@ -635,8 +636,8 @@ fn auth<E>(
         .into());
     };
     Ok(Auth {
-        region: region.to_string(),
-        service: service.to_string(),
+        region,
+        service,
         settings,
         identity,
     })
@@ -658,10 +659,12 @@ fn http_request<E>(
     endpoint: &Endpoint,
     content_length_on_put_and_post: bool,
 ) -> Result<Request<ByteStream>, Error<E>> {
-    let uri = join_url(&endpoint.url, &request.path, &request.query);
-    let uri: Uri = uri.parse().map_err(|e: http::uri::InvalidUri| {
-        BuildError::endpoint(format!("invalid endpoint URL `{uri}`: {e}"))
-    })?;
+    // From the `String`, whose buffer the `Uri` keeps.
+    let uri =
+        Uri::try_from(join_url(&endpoint.url, &request.path, &request.query)).map_err(|e| {
+            let uri = join_url(&endpoint.url, &request.path, &request.query);
+            BuildError::endpoint(format!("invalid endpoint URL `{uri}`: {e}"))
+        })?;
     let mut headers = request.headers;
     for (name, values) in &endpoint.headers {
         let name = HeaderName::try_from(&**name)
@@ -695,11 +698,12 @@ fn join_url(url: &str, path: &str, query: &str) -> String {
     let has_path = base
         .split_once("://")
         .is_some_and(|(_, rest)| rest.contains('/'));
-    let mut out = String::with_capacity(base.len() + path.len() + query.len() + 1);
+    let path = if has_path && path == "/" { "" } else { path };
+    let query_len = if query.is_empty() { 0 } else { 1 + query.len() };
+    // Exactly the length, so that the `Uri` takes the buffer over without another allocation.
+    let mut out = String::with_capacity(base.len() + path.len() + query_len);
     out.push_str(base);
-    if !(has_path && path == "/") {
-        out.push_str(path);
-    }
+    out.push_str(path);
     if !query.is_empty() {
         out.push('?');
         out.push_str(query);

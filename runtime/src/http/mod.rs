@@ -443,9 +443,10 @@ impl Limits {
         stream: impl FnOnce(StatusCode) -> bool,
     ) -> Result<Response<Received>, HttpError> {
         let progress = Progress::new();
-        let request = request.map(|body| {
-            let len = http_body::Body::size_hint(&body).exact();
-            ByteStream::from_response(Frames(body.with_progress(progress.clone())), len)
+        let request = request.map(|body| match http_body::Body::size_hint(&body).exact() {
+            // Nothing to send and no progress to tell.
+            Some(0) => ByteStream::default(),
+            len => ByteStream::from_response(Frames(body.with_progress(progress.clone())), len),
         });
         let response = idle_within(self.timeouts.read, &progress, http.send(request)).await??;
         let (parts, body) = response.into_parts();

@@ -287,7 +287,9 @@ pub(super) struct Conn {
 
 impl Connection for Conn {
     fn connected(&self) -> Connected {
-        self.io.connected().proxy(self.proxied)
+        // Without the TCP stream's addresses (`HttpInfo`), which hyper-util would copy into
+        // the extensions of every response, three allocations each, for nobody to read.
+        Connected::new().proxy(self.proxied)
     }
 }
 

@@ -6,12 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
 use std::sync::{PoisonError, RwLock};
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
+use super::hash::HmacKey;
 use crate::credentials::Credentials;
-
-pub(super) type HmacSha256 = Hmac<Sha256>;
 
 /// How many scopes are kept. A client signs for one or two (region, service) pairs per
 /// credential and day, and S3 Express adds one session credential per bucket (a session cache
@@ -20,8 +16,8 @@ const CAPACITY: usize = 256;
 
 /// Signing keys by (secret, date, region, service).
 ///
-/// Each entry holds the HMAC state already keyed with the signing key: cloning it is a copy,
-/// which also saves the two SHA-256 blocks of HMAC key setup on every request. Entries are found
+/// Each entry holds the signing key as an [`HmacKey`], its padded blocks already hashed, which
+/// saves two SHA-256 blocks on every request. Entries are found
 /// by a hash of their scope, then compared in full.
 #[derive(Default)]
 pub(super) struct KeyCache {
@@ -42,7 +38,7 @@ struct Entry {
     date: Box<str>,
     region: Box<str>,
     service: Box<str>,
-    mac: HmacSha256,
+    key: HmacKey,
 }
 
 impl Entry {
@@ -55,14 +51,14 @@ impl Entry {
 }
 
 impl KeyCache {
-    /// The HMAC keyed with the signing key of this scope, from the cache when it is there.
-    pub(super) fn mac(
+    /// The signing key of this scope, from the cache when it is there.
+    pub(super) fn key(
         &self,
         credentials: &Credentials,
         date: &str,
         region: &str,
         service: &str,
-    ) -> HmacSha256 {
+    ) -> HmacKey {
         let hash = self
             .hasher
             .hash_one((credentials.secret_access_key(), date, region, service));
@@ -70,13 +66,13 @@ impl KeyCache {
             let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(entry) = entries.by_hash.get(&hash) {
                 if entry.matches(credentials, date, region, service) {
-                    return entry.mac.clone();
+                    return entry.key;
                 }
                 // Another scope with the same hash: derive without caching.
                 return derive(credentials.secret_access_key(), date, region, service);
             }
         }
-        let mac = derive(credentials.secret_access_key(), date, region, service);
+        let key = derive(credentials.secret_access_key(), date, region, service);
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if !entries.by_hash.contains_key(&hash) {
             if entries.order.len() == CAPACITY {
@@ -92,11 +88,11 @@ impl KeyCache {
                     date: date.into(),
                     region: region.into(),
                     service: service.into(),
-                    mac: mac.clone(),
+                    key,
                 },
             );
         }
-        mac
+        key
     }
 
     #[cfg(test)]
@@ -109,24 +105,16 @@ impl KeyCache {
     }
 }
 
-fn keyed(key: &[u8]) -> HmacSha256 {
-    HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length")
-}
-
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = keyed(key);
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    HmacKey::new(key).mac(data)
 }
 
 /// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
-fn derive(secret: &str, date: &str, region: &str, service: &str) -> HmacSha256 {
-    let mut mac = keyed(&[b"AWS4", secret.as_bytes()].concat());
-    mac.update(date.as_bytes());
-    let k_date: [u8; 32] = mac.finalize().into_bytes().into();
+fn derive(secret: &str, date: &str, region: &str, service: &str) -> HmacKey {
+    let k_date = hmac(&[b"AWS4", secret.as_bytes()].concat(), date.as_bytes());
     let k_region = hmac(&k_date, region.as_bytes());
     let k_service = hmac(&k_region, service.as_bytes());
-    keyed(&hmac(&k_service, b"aws4_request"))
+    HmacKey::new(&hmac(&k_service, b"aws4_request"))
 }
 
 #[cfg(test)]
@@ -137,9 +125,9 @@ mod tests {
         Credentials::new("AKIDEXAMPLE", secret, None, None)
     }
 
-    fn signing_key(mac: HmacSha256) -> [u8; 32] {
+    fn signing_key(key: HmacKey) -> [u8; 32] {
         // HMAC(key, "") identifies the key without exposing the HMAC internals.
-        mac.finalize().into_bytes().into()
+        key.mac(b"")
     }
 
     #[test]
@@ -162,8 +150,8 @@ mod tests {
     fn caches_per_secret_date_region_and_service() {
         let cache = KeyCache::default();
         let a = creds("secret-a");
-        let first = signing_key(cache.mac(&a, "20150830", "us-east-1", "s3"));
-        let again = signing_key(cache.mac(&a.clone(), "20150830", "us-east-1", "s3"));
+        let first = signing_key(cache.key(&a, "20150830", "us-east-1", "s3"));
+        let again = signing_key(cache.key(&a.clone(), "20150830", "us-east-1", "s3"));
         assert_eq!(first, again);
         assert_eq!(cache.len(), 1, "a hit adds no entry");
 
@@ -174,7 +162,7 @@ mod tests {
             (a.clone(), "20150830", "us-east-1", "s3express"),
         ];
         for (creds, date, region, service) in &scopes {
-            let key = signing_key(cache.mac(creds, date, region, service));
+            let key = signing_key(cache.key(creds, date, region, service));
             assert_ne!(key, first, "{date} {region} {service}");
             let fresh = signing_key(derive(creds.secret_access_key(), date, region, service));
             assert_eq!(key, fresh);
@@ -188,7 +176,7 @@ mod tests {
         let a = creds("secret");
         let regions: Vec<String> = (0..=CAPACITY).map(|i| format!("region-{i}")).collect();
         for region in &regions {
-            cache.mac(&a, "20150830", region, "s3");
+            cache.key(&a, "20150830", region, "s3");
         }
         assert_eq!(cache.len(), CAPACITY);
         let entries = cache.entries.read().unwrap();

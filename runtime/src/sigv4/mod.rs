@@ -3,8 +3,9 @@
 //!
 //! The canonical request and the string to sign are written by hand into per-thread buffers
 //! reused from one request to the next, and [`Signer`] caches the derived signing key per
-//! (secret, date, region, service). Signing a request therefore costs two short SHA-256 passes,
-//! and allocates only for the header values it adds.
+//! (secret, date, region, service), as the hash states of its HMAC pads; each thread keeps the
+//! last key it used at hand. Signing a request therefore costs two short SHA-256 passes, and
+//! allocates only for the header values it adds.
 //!
 //! Which headers are signed: every header of the request except those that proxies and the HTTP
 //! layer may change or drop in transit (`authorization`, `connection`, `expect`,
@@ -17,6 +18,7 @@
 //! one byte. Query parameters are decoded and re-encoded, so any valid escaping signs the same.
 
 mod canonical;
+pub(crate) mod hash;
 mod key;
 
 use std::cell::RefCell;
@@ -26,14 +28,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use hmac::Mac;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, HOST};
 use http::{Request, Uri};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 use crate::credentials::Credentials;
 use crate::time::DateTime;
 use canonical::{HeaderEntry, Query};
+use hash::{HmacKey, Sha256};
 use key::KeyCache;
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -495,6 +497,7 @@ impl Signer {
             scope,
             signed,
             query,
+            last_key,
             ..
         } = s;
         let settings = params.settings;
@@ -573,16 +576,28 @@ impl Signer {
         sts.push(b'\n');
         sts.extend_from_slice(scope);
         sts.push(b'\n');
-        sts.extend_from_slice(&hex(&Sha256::digest(&creq[..]).into()));
+        let mut creq_hash = Sha256::new();
+        creq_hash.update(creq);
+        sts.extend_from_slice(&hex(&creq_hash.finish()));
 
-        let date = amz_date
-            .split_once('T')
-            .map_or(amz_date.as_str(), |(d, _)| d);
-        let mut mac = self
-            .keys
-            .mac(params.credentials, date, params.region, params.service);
-        mac.update(sts);
-        Signature(hex(&mac.finalize().into_bytes().into()))
+        let key = match last_key {
+            Some(last) if last.credentials.ptr_eq(params.credentials) && last.scope == *scope => {
+                last.key
+            }
+            _ => {
+                let date = &amz_date[..amz_date.find('T').unwrap_or(amz_date.len())];
+                let key = self
+                    .keys
+                    .key(params.credentials, date, params.region, params.service);
+                *last_key = Some(LastKey {
+                    credentials: params.credentials.clone(),
+                    scope: scope.clone(),
+                    key,
+                });
+                key
+            }
+        };
+        Signature(hex(&key.mac(sts)))
     }
 }
 
@@ -666,8 +681,11 @@ impl<'a> Payload<'a> {
     fn new(payload: PayloadHash<'a>, body: &[u8]) -> Self {
         match payload {
             PayloadHash::Body if body.is_empty() => Payload::Static(EMPTY_SHA256),
-            PayloadHash::Body => Payload::Computed(hex(&Sha256::digest(body).into())),
+            PayloadHash::Body => Payload::Computed(hex(&sha2::Sha256::digest(body).into())),
             PayloadHash::Unsigned => Payload::Static(UNSIGNED_PAYLOAD),
+            // The constants a caller passes, shared by header values without a copy.
+            PayloadHash::Precomputed(EMPTY_SHA256) => Payload::Static(EMPTY_SHA256),
+            PayloadHash::Precomputed(UNSIGNED_PAYLOAD) => Payload::Static(UNSIGNED_PAYLOAD),
             PayloadHash::Precomputed(hash) => Payload::Given(hash),
         }
     }
@@ -712,6 +730,17 @@ struct Scratch {
     sts: Vec<u8>,
     /// The `authorization` value or the presigned URL.
     out: Vec<u8>,
+    /// The signing key of the last signature, which most of the next ones reuse: comparing
+    /// costs less than the key cache's lookup.
+    last_key: Option<LastKey>,
+}
+
+/// A signing key with whose secret and for which credential scope.
+struct LastKey {
+    /// Held so that no other credentials can be at the same address.
+    credentials: Credentials,
+    scope: Vec<u8>,
+    key: HmacKey,
 }
 
 /// Buffers that grew past this are dropped after use, so one huge request does not pin its
@@ -730,6 +759,7 @@ impl Scratch {
             creq: Vec::new(),
             sts: Vec::new(),
             out: Vec::new(),
+            last_key: None,
         }
     }
 
