@@ -248,7 +248,7 @@ impl<'a> Reader<'a> {
             return Err(XmlError::new(ErrorKind::InvalidUtf8, Some(offset)));
         }
         loop {
-            match self.tokens.next()? {
+            match self.tokens.next(self.open.last().copied())? {
                 Token::Start {
                     tag,
                     name_len,
@@ -257,7 +257,7 @@ impl<'a> Reader<'a> {
                 Token::Text { raw, .. } if raw.bytes().all(|b| XML_WHITESPACE.contains(&b)) => {}
                 Token::Text { .. } => return Err(self.text_before_root(self.tokens.start())),
                 Token::CData(_) => return Err(self.text_before_root(self.tokens.start() + 9)),
-                Token::End(name) => return Err(self.close(name).unwrap_err()),
+                Token::End { name, .. } => return Err(self.close(name, false).unwrap_err()),
                 Token::Eof => return Err(XmlError::new(ErrorKind::NoRoot, None)),
                 Token::Other => {}
             }
@@ -276,14 +276,14 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         loop {
-            match self.tokens.next()? {
+            match self.tokens.next(self.open.last().copied())? {
                 Token::Start {
                     tag,
                     name_len,
                     empty,
                 } => return self.enter(tag, name_len, empty).map(Some),
-                Token::End(name) => {
-                    self.close(name)?;
+                Token::End { name, checked } => {
+                    self.close(name, checked)?;
                     return Ok(None);
                 }
                 Token::Eof => return Err(self.eof()),
@@ -306,7 +306,7 @@ impl<'a> Reader<'a> {
         }
         let mut text = Cow::Borrowed("");
         loop {
-            let piece = match self.tokens.next()? {
+            let piece = match self.tokens.next(self.open.last().copied())? {
                 Token::Text { raw, entities } => {
                     if entities {
                         unescape(raw, self.tokens.start())?
@@ -324,8 +324,8 @@ impl<'a> Reader<'a> {
                     self.skip()?;
                     continue;
                 }
-                Token::End(name) => {
-                    self.close(name)?;
+                Token::End { name, checked } => {
+                    self.close(name, checked)?;
                     return Ok(text);
                 }
                 Token::Eof => return Err(self.eof()),
@@ -350,7 +350,7 @@ impl<'a> Reader<'a> {
             return Ok(());
         };
         loop {
-            match self.tokens.next()? {
+            match self.tokens.next(self.open.last().copied())? {
                 Token::Start {
                     tag,
                     name_len,
@@ -358,8 +358,8 @@ impl<'a> Reader<'a> {
                 } => {
                     self.enter(tag, name_len, false)?;
                 }
-                Token::End(name) => {
-                    self.close(name)?;
+                Token::End { name, checked } => {
+                    self.close(name, checked)?;
                     if self.open.len() == depth {
                         return Ok(());
                     }
@@ -411,11 +411,12 @@ impl<'a> Reader<'a> {
         Ok(element)
     }
 
-    /// Leaves the element that the end tag `</name>` the tokenizer just read closes.
-    fn close(&mut self, name: &str) -> Result<(), XmlError> {
+    /// Leaves the element that the end tag `</name>` the tokenizer just read closes, which it
+    /// has `checked` already, or not.
+    fn close(&mut self, name: &str, checked: bool) -> Result<(), XmlError> {
         let offset = Some(self.tokens.start() as u64);
         match self.open.pop() {
-            Some(open) if open == name => Ok(()),
+            Some(open) if checked || open == name => Ok(()),
             Some(open) => Err(XmlError::new(
                 ErrorKind::MismatchedEndTag {
                     expected: open.to_owned(),

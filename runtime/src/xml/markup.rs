@@ -20,8 +20,12 @@ pub(super) enum Token<'a> {
         name_len: usize,
         empty: bool,
     },
-    /// `</name>`, whitespace after the name dropped.
-    End(&'a str),
+    /// `</name>`, whitespace after the name dropped; `checked` when the tokenizer has already
+    /// found it to close the element it was told is open.
+    End {
+        name: &'a str,
+        checked: bool,
+    },
     /// Text up to the next `<` or the end of input, entities not yet replaced; `entities` says
     /// whether it holds an `&`, so text without one is never scanned again.
     Text {
@@ -67,18 +71,20 @@ impl<'a> Tokenizer<'a> {
         self.start
     }
 
-    pub(super) fn next(&mut self) -> Result<Token<'a>, XmlError> {
+    /// The next token; `open` is the name of the element open, whose end tag is then checked
+    /// as it is read rather than scanned for its `>`.
+    pub(super) fn next(&mut self, open: Option<&str>) -> Result<Token<'a>, XmlError> {
         let bytes = self.body.as_bytes();
         let start = self.pos;
         self.start = start;
         match bytes.get(start) {
             None => Ok(Token::Eof),
-            Some(b'<') => self.markup(start),
+            Some(b'<') => self.markup(start, open),
             Some(_) => {
                 let rest = &bytes[start..];
-                let (end, entities) = match rest.iter().position(|&b| b == b'<' || b == b'&') {
+                let (end, entities) = match memchr::memchr2(b'<', b'&', rest) {
                     Some(i) if rest[i] == b'&' => {
-                        let after = rest[i..].iter().position(|&b| b == b'<');
+                        let after = memchr::memchr(b'<', &rest[i..]);
                         (after.map_or(rest.len(), |j| i + j), true)
                     }
                     Some(i) => (i, false),
@@ -94,17 +100,34 @@ impl<'a> Tokenizer<'a> {
     }
 
     /// The markup that starts with the `<` at `start`.
-    fn markup(&mut self, start: usize) -> Result<Token<'a>, XmlError> {
+    fn markup(&mut self, start: usize, open: Option<&str>) -> Result<Token<'a>, XmlError> {
         let bytes = self.body.as_bytes();
         match bytes.get(start + 1) {
             Some(b'/') => {
-                let Some(close) = find_byte(bytes, start + 2, b'>') else {
+                let name_start = start + 2;
+                if let Some(open) = open {
+                    let name_end = name_start + open.len();
+                    if bytes.get(name_start..name_end) == Some(open.as_bytes())
+                        && bytes.get(name_end) == Some(&b'>')
+                    {
+                        self.pos = name_end + 1;
+                        let name = &self.body[name_start..name_end];
+                        return Ok(Token::End {
+                            name,
+                            checked: true,
+                        });
+                    }
+                }
+                let Some(close) = find_byte(bytes, name_start, b'>') else {
                     return Err(self.syntax(Syntax::UnclosedTag));
                 };
                 self.pos = close + 1;
-                let name = self.body[start + 2..close]
+                let name = self.body[name_start..close]
                     .trim_end_matches(|c: char| c.is_ascii() && is_whitespace(c as u8));
-                Ok(Token::End(name))
+                Ok(Token::End {
+                    name,
+                    checked: false,
+                })
             }
             Some(b'!') => self.bang(start),
             Some(b'?') => {
@@ -120,24 +143,27 @@ impl<'a> Tokenizer<'a> {
     fn start_tag(&mut self, start: usize) -> Result<Token<'a>, XmlError> {
         let bytes = self.body.as_bytes();
         let name_start = start + 1;
-        let name_end = bytes[name_start..]
+        let Some(first_close) = memchr::memchr(b'>', &bytes[name_start..]) else {
+            return Err(self.syntax(Syntax::UnclosedTag));
+        };
+        let inner = &bytes[name_start..name_start + first_close];
+        let name_len = inner
             .iter()
-            .position(|&b| matches!(b, b'>' | b'/') || is_whitespace(b))
-            .map_or(bytes.len(), |i| name_start + i);
-        // Without attributes the tag ends right after its name.
-        let close = match bytes.get(name_end) {
-            Some(b'>') => name_end,
-            Some(_) => {
-                attributes_end(bytes, name_end).ok_or_else(|| self.syntax(Syntax::UnclosedTag))?
-            }
-            None => return Err(self.syntax(Syntax::UnclosedTag)),
+            .position(|&b| matches!(b, b'/' | b'"' | b'\'') || is_whitespace(b))
+            .unwrap_or(inner.len());
+        // A tag of only a name ends at the first `>`; after attributes, a `>` may be quoted.
+        let close = if name_len == inner.len() {
+            name_start + first_close
+        } else {
+            attributes_end(bytes, name_start + name_len)
+                .ok_or_else(|| self.syntax(Syntax::UnclosedTag))?
         };
         self.pos = close + 1;
         let (tag, empty) = match self.body[name_start..close].strip_suffix('/') {
             Some(tag) => (tag, true),
             None => (&self.body[name_start..close], false),
         };
-        let name_len = (name_end - name_start).min(tag.len());
+        let name_len = name_len.min(tag.len());
         if name_len == 0 {
             return Err(self.syntax(Syntax::NoName));
         }
