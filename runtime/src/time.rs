@@ -226,6 +226,38 @@ fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// The form S3 writes, `2006-02-03T16:45:09.000Z`, read at fixed positions; `None` for anything
+/// else, which [`parse_date_time`] reads the general way.
+fn parse_s3_date_time(input: &[u8]) -> Option<DateTime> {
+    let b: &[u8; 24] = input.try_into().ok()?;
+    let separators = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (23, b'Z'),
+    ];
+    if separators.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    from_civil(
+        number(0, 4)?.into(),
+        number(5, 7)?,
+        number(8, 10)?,
+        number(11, 13)?,
+        number(14, 16)?,
+        number(17, 19)?,
+        number(20, 23)? * 1_000_000,
+    )
+}
+
 /// A cursor over ASCII digits and separators.
 struct Cursor<'a>(&'a [u8]);
 
@@ -299,6 +331,9 @@ fn from_civil(
 }
 
 fn parse_date_time(input: &str) -> Option<DateTime> {
+    if let Some(t) = parse_s3_date_time(input.as_bytes()) {
+        return Some(t);
+    }
     let mut c = Cursor(input.as_bytes());
     let year = c.digits(4)?;
     c.eat(b'-')?;
@@ -475,6 +510,47 @@ mod tests {
         for bad in ["", "-", "1.", "1e5", "99999999999999999999", "١٢"] {
             assert!(DateTime::parse(bad, Format::EpochSeconds).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_fixed_form_agrees_with_the_general_parser() {
+        // The same instant with an offset of `+00:00` takes the general way.
+        let general = |input: &str| parse_date_time(&format!("{}+00:00", &input[..23]));
+        for input in [
+            "2006-02-03T16:45:09.000Z",
+            "1970-01-01T00:00:00.000Z",
+            "1969-12-31T23:59:59.999Z",
+            "2024-02-29T12:00:00.123Z",
+            "2019-12-31T23:59:60.000Z",
+            "9999-12-31T23:59:59.999Z",
+            "0000-01-01T00:00:00.000Z",
+        ] {
+            let fast = parse_s3_date_time(input.as_bytes());
+            assert!(fast.is_some(), "{input}");
+            assert_eq!(fast, general(input), "{input}");
+        }
+        // Not the fixed form, or not a valid instant: left to the general parser, which decides.
+        for input in [
+            "2006-02-03T16:45:09.00Z",
+            "2006-02-03T16:45:09.0000Z",
+            "2006-02-03t16:45:09.000Z",
+            "2006-02-03T16:45:09.000z",
+            "2006-02-03T16:45:09,000Z",
+            "2006-02-30T16:45:09.000Z",
+            "2006-13-03T16:45:09.000Z",
+            "2006-02-03T24:45:09.000Z",
+            "2006-02-03T16:60:09.000Z",
+            "2006-02-03T16:45:61.000Z",
+            "2006-02-03T16:45:09.00xZ",
+            "+006-02-03T16:45:09.000Z",
+            "2006-0x-03T16:45:09.000Z",
+        ] {
+            assert_eq!(parse_s3_date_time(input.as_bytes()), None, "{input}");
+        }
+        assert_eq!(
+            DateTime::parse("2006-02-03t16:45:09.000z", Format::DateTime),
+            DateTime::parse("2006-02-03T16:45:09.000Z", Format::DateTime)
+        );
     }
 
     #[test]

@@ -5,18 +5,18 @@
 //! [`Reader::next_child`] that returns an element, the reader is *inside* that element, and the
 //! caller consumes it with exactly one of [`Reader::text`], [`Reader::skip`], or a
 //! `while let Some(child) = reader.next_child()? { .. }` loop. Self-closing elements work with all
-//! three. quick-xml does the tokenising; this module adds the nesting discipline, zero-copy text,
-//! a depth limit and errors that say what went wrong and where.
+//! three. A small tokenizer of its own (`markup`) does the lexing; this module adds the nesting
+//! discipline, zero-copy text, a depth limit and errors that say what went wrong and where.
+
+mod markup;
 
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use bytes::Bytes;
-use quick_xml::escape::{unescape, EscapeError};
-use quick_xml::events::attributes::{AttrError, Attributes};
-use quick_xml::events::{BytesStart, Event};
 
+use self::markup::{unescape, Attributes, Escape, Syntax, Token, Tokenizer};
 use crate::error::BuildError;
 
 /// How deeply elements may nest. S3 documents stay below 10 levels; the limit keeps hostile input
@@ -36,8 +36,14 @@ struct ErrorInner {
 
 #[derive(Debug)]
 enum ErrorKind {
-    /// quick-xml rejected the markup.
-    Syntax(quick_xml::Error),
+    Syntax(Syntax),
+    /// An end tag that does not close the element open.
+    MismatchedEndTag {
+        expected: String,
+        found: String,
+    },
+    /// An end tag before the root element.
+    UnmatchedEndTag(String),
     InvalidUtf8,
     NoRoot,
     TextBeforeRoot,
@@ -45,7 +51,7 @@ enum ErrorKind {
         inside: String,
     },
     TooDeep,
-    Escape(EscapeError),
+    Escape(Escape),
     Attribute {
         element: String,
         what: &'static str,
@@ -64,9 +70,6 @@ enum ErrorKind {
         shape: String,
         element: String,
     },
-    /// quick-xml handed out a slice that is not part of the body. Its slice reader always borrows
-    /// from the input, so this guards an assumption rather than a property of the input.
-    Detached,
 }
 
 /// Longest value quoted in an error message, in characters, so that messages stay one short line.
@@ -129,7 +132,15 @@ fn quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
 impl fmt::Display for XmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0.kind {
-            ErrorKind::Syntax(e) => write!(f, "{e}")?,
+            ErrorKind::Syntax(syntax) => write!(f, "syntax error: {}", syntax.message())?,
+            ErrorKind::MismatchedEndTag { expected, found } => write!(
+                f,
+                "ill-formed document: expected `</{expected}>`, but `</{found}>` was found"
+            )?,
+            ErrorKind::UnmatchedEndTag(found) => write!(
+                f,
+                "ill-formed document: close tag `</{found}>` does not match any open tag"
+            )?,
             ErrorKind::InvalidUtf8 => f.write_str("invalid utf-8")?,
             ErrorKind::NoRoot => f.write_str("no root element")?,
             ErrorKind::TextBeforeRoot => f.write_str("text before the root element")?,
@@ -138,15 +149,15 @@ impl fmt::Display for XmlError {
                 quoted(f, inside)?;
             }
             ErrorKind::TooDeep => write!(f, "elements nested more than {MAX_DEPTH} deep")?,
-            ErrorKind::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
+            ErrorKind::Escape(Escape::Unknown(name)) => {
                 f.write_str("unknown entity ")?;
                 quoted(f, &format!("&{name};"))?;
             }
-            ErrorKind::Escape(EscapeError::UnterminatedEntity(_)) => {
-                f.write_str("`&` without a closing `;`")?
-            }
-            ErrorKind::Escape(EscapeError::InvalidCharRef(e)) => {
-                write!(f, "invalid character reference: {e}")?
+            ErrorKind::Escape(Escape::Unterminated) => f.write_str("`&` without a closing `;`")?,
+            ErrorKind::Escape(Escape::InvalidCharRef(reference)) => {
+                f.write_str("invalid character reference: ")?;
+                quoted(f, &format!("&{reference};"))?;
+                f.write_str(" names no character XML allows")?;
             }
             ErrorKind::Attribute { element, what } => {
                 write!(f, "{what} in ")?;
@@ -175,7 +186,6 @@ impl fmt::Display for XmlError {
                 f.write_str(" of ")?;
                 quoted(f, shape)?;
             }
-            ErrorKind::Detached => f.write_str("xml reader returned text outside the body")?,
         }
         if let Some(offset) = self.0.offset {
             write!(f, " at byte {offset}")?;
@@ -185,28 +195,6 @@ impl fmt::Display for XmlError {
 }
 
 impl std::error::Error for XmlError {}
-
-/// `part`, a slice of `whole`'s bytes that quick-xml handed out, as a `&str` with `whole`'s
-/// lifetime, and its offset in `whole`.
-///
-/// quick-xml's slice reader borrows every event from its input but types the borrow as the
-/// event's, not the input's; re-slicing keeps names, text and attributes zero-copy.
-fn subslice<'a>(whole: &'a str, part: &[u8]) -> Option<(usize, &'a str)> {
-    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    let slice = whole.get(start..start.checked_add(part.len())?)?;
-    Some((start, slice))
-}
-
-/// An unescaping failure in text that starts at `base`.
-fn escape_error(e: EscapeError, base: u64) -> XmlError {
-    // Point at the `&`; quick-xml's ranges start there or at the entity's name.
-    let offset = match &e {
-        EscapeError::UnrecognizedEntity(name, _) => base + name.start as u64 - 1,
-        EscapeError::UnterminatedEntity(range) => base + range.start as u64,
-        EscapeError::InvalidCharRef(_) => base,
-    };
-    XmlError::new(ErrorKind::Escape(e), Some(offset))
-}
 
 const XML_WHITESPACE: [u8; 4] = [b' ', b'\t', b'\r', b'\n'];
 
@@ -221,35 +209,33 @@ fn trim(text: &str) -> &str {
 /// Line endings are kept as sent (no `\r\n` → `\n` normalisation), like the AWS SDKs, so a raw
 /// `\r` in an object key survives.
 pub struct Reader<'a> {
-    /// The body, once found to be UTF-8 (empty otherwise, see `utf8_error`).
-    body: &'a str,
-    /// Where the body stops being UTF-8, reported by `root`.
+    /// Where the body stops being UTF-8, reported by `root`; the tokens are then those of an
+    /// empty body.
     utf8_error: Option<u64>,
-    /// Length of a leading byte-order mark, which quick-xml skips and leaves out of its positions.
-    bom: u64,
-    events: quick_xml::Reader<&'a [u8]>,
+    tokens: Tokenizer<'a>,
     /// Qualified names of the open elements, root first. Unless `in_empty`, the last one is the
     /// element the reader is in.
-    open: Vec<&'a [u8]>,
+    open: Vec<&'a str>,
     /// The reader is in a self-closing element, whose end is implied rather than read.
     in_empty: bool,
+    /// The body's length, where an unexpected end of input is.
+    len: usize,
 }
 
 impl<'a> Reader<'a> {
     /// A reader at the start of `body`.
     pub fn new(body: &'a [u8]) -> Self {
-        let (body, utf8_error) = match std::str::from_utf8(body) {
-            Ok(body) => (body, None),
+        let (text, utf8_error) = match std::str::from_utf8(body) {
+            Ok(text) => (text, None),
             Err(e) => ("", Some(e.valid_up_to() as u64)),
         };
-        let bom = if body.starts_with('\u{feff}') { 3 } else { 0 };
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         Self {
-            body,
             utf8_error,
-            bom,
-            events: quick_xml::Reader::from_str(body),
+            tokens: Tokenizer::new(text, bom),
             open: Vec::with_capacity(16),
             in_empty: false,
+            len: body.len(),
         }
     }
 
@@ -262,18 +248,18 @@ impl<'a> Reader<'a> {
             return Err(XmlError::new(ErrorKind::InvalidUtf8, Some(offset)));
         }
         loop {
-            match self.event()? {
-                Event::Start(start) => return self.enter(&start, false),
-                Event::Empty(start) => return self.enter(&start, true),
-                Event::Text(text) if text.iter().all(|b| XML_WHITESPACE.contains(b)) => {}
-                Event::Text(text) => return Err(self.text_before_root(&text)),
-                Event::CData(text) => return Err(self.text_before_root(&text)),
-                Event::Eof => return Err(XmlError::new(ErrorKind::NoRoot, None)),
-                Event::End(_)
-                | Event::Comment(_)
-                | Event::Decl(_)
-                | Event::PI(_)
-                | Event::DocType(_) => {}
+            match self.tokens.next(self.open.last().copied())? {
+                Token::Start {
+                    tag,
+                    name_len,
+                    empty,
+                } => return self.enter(tag, name_len, empty),
+                Token::Text { raw, .. } if raw.bytes().all(|b| XML_WHITESPACE.contains(&b)) => {}
+                Token::Text { .. } => return Err(self.text_before_root(self.tokens.start())),
+                Token::CData(_) => return Err(self.text_before_root(self.tokens.start() + 9)),
+                Token::End { name, .. } => return Err(self.close(name, false).unwrap_err()),
+                Token::Eof => return Err(XmlError::new(ErrorKind::NoRoot, None)),
+                Token::Other => {}
             }
         }
     }
@@ -290,15 +276,18 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         loop {
-            match self.event()? {
-                Event::Start(start) => return self.enter(&start, false).map(Some),
-                Event::Empty(start) => return self.enter(&start, true).map(Some),
-                Event::End(_) => {
-                    self.open.pop();
+            match self.tokens.next(self.open.last().copied())? {
+                Token::Start {
+                    tag,
+                    name_len,
+                    empty,
+                } => return self.enter(tag, name_len, empty).map(Some),
+                Token::End { name, checked } => {
+                    self.close(name, checked)?;
                     return Ok(None);
                 }
-                Event::Eof => return Err(self.eof()),
-                _ => {}
+                Token::Eof => return Err(self.eof()),
+                Token::Text { .. } | Token::CData(_) | Token::Other => {}
             }
         }
     }
@@ -317,32 +306,30 @@ impl<'a> Reader<'a> {
         }
         let mut text = Cow::Borrowed("");
         loop {
-            let piece = match self.event()? {
-                Event::Text(raw) => {
-                    let (offset, raw) = self.slice(&raw)?;
-                    // Most values hold no entity; this check is cheaper than quick-xml's search.
-                    if raw.as_bytes().contains(&b'&') {
-                        unescape(raw).map_err(|e| escape_error(e, offset as u64))?
+            let piece = match self.tokens.next(self.open.last().copied())? {
+                Token::Text { raw, entities } => {
+                    if entities {
+                        unescape(raw, self.tokens.start())?
                     } else {
                         Cow::Borrowed(raw)
                     }
                 }
-                Event::CData(raw) => Cow::Borrowed(self.slice(&raw)?.1),
-                Event::Start(start) => {
-                    self.enter(&start, false)?;
+                Token::CData(raw) => Cow::Borrowed(raw),
+                Token::Start {
+                    tag,
+                    name_len,
+                    empty,
+                } => {
+                    self.enter(tag, name_len, empty)?;
                     self.skip()?;
                     continue;
                 }
-                Event::End(_) => {
-                    self.open.pop();
+                Token::End { name, checked } => {
+                    self.close(name, checked)?;
                     return Ok(text);
                 }
-                Event::Eof => return Err(self.eof()),
-                Event::Empty(_)
-                | Event::Comment(_)
-                | Event::Decl(_)
-                | Event::PI(_)
-                | Event::DocType(_) => continue,
+                Token::Eof => return Err(self.eof()),
+                Token::Other => continue,
             };
             if text.is_empty() {
                 text = piece;
@@ -363,42 +350,57 @@ impl<'a> Reader<'a> {
             return Ok(());
         };
         loop {
-            match self.event()? {
-                Event::Start(start) => {
-                    self.enter(&start, false)?;
+            match self.tokens.next(self.open.last().copied())? {
+                Token::Start {
+                    tag,
+                    name_len,
+                    empty: false,
+                } => {
+                    self.enter(tag, name_len, false)?;
                 }
-                Event::End(_) => {
-                    self.open.pop();
+                Token::End { name, checked } => {
+                    self.close(name, checked)?;
                     if self.open.len() == depth {
                         return Ok(());
                     }
                 }
-                Event::Eof => return Err(self.eof()),
-                _ => {}
+                Token::Eof => return Err(self.eof()),
+                Token::Start { empty: true, .. }
+                | Token::Text { .. }
+                | Token::CData(_)
+                | Token::Other => {}
             }
         }
     }
 
-    /// The next event. quick-xml checks that end tags match their start tags.
-    #[inline]
-    fn event(&mut self) -> Result<Event<'a>, XmlError> {
-        self.events.read_event().map_err(|e| {
-            let offset = self.events.error_position() + self.bom;
-            XmlError::new(ErrorKind::Syntax(e), Some(offset))
-        })
+    /// Adds `item`, read from `element`, to the list `items`. After the first item it reserves
+    /// room for as many more as the rest of the body holds of items that size (so the list does
+    /// not grow by doubling, which copies it and leaves up to half the room unused), but never
+    /// more room than the rest of the body has bytes, whatever the first item's size.
+    pub fn push_item<T>(&self, items: &mut Vec<T>, element: &Element<'_>, item: T) {
+        items.push(item);
+        if items.len() == 1 {
+            let pos = self.tokens.pos();
+            let item_len = pos.saturating_sub(element.offset as usize).max(1);
+            let rest = self.len.saturating_sub(pos);
+            items.reserve((rest / item_len).min(rest / std::mem::size_of::<T>().max(1)));
+        }
     }
 
-    /// Enters the element that `start` opens.
-    fn enter(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<Element<'a>, XmlError> {
-        let (offset, tag) = self.slice(start)?;
-        // The tag follows its `<`.
-        let offset = (offset as u64).saturating_sub(1);
+    /// Enters the element whose tag the tokenizer just read.
+    fn enter(
+        &mut self,
+        tag: &'a str,
+        name_len: usize,
+        empty: bool,
+    ) -> Result<Element<'a>, XmlError> {
+        let offset = self.tokens.start() as u64;
         if self.open.len() >= MAX_DEPTH {
             return Err(XmlError::new(ErrorKind::TooDeep, Some(offset)));
         }
         let element = Element {
             tag,
-            name_len: start.name().as_ref().len().min(tag.len()),
+            name_len,
             offset,
         };
         if empty {
@@ -409,28 +411,37 @@ impl<'a> Reader<'a> {
         Ok(element)
     }
 
-    /// `part` of an event, with the body's lifetime, and its offset in the body.
-    fn slice(&self, part: &[u8]) -> Result<(usize, &'a str), XmlError> {
-        subslice(self.body, part).ok_or_else(|| {
-            let offset = self.events.buffer_position() + self.bom;
-            XmlError::new(ErrorKind::Detached, Some(offset))
-        })
+    /// Leaves the element that the end tag `</name>` the tokenizer just read closes, which it
+    /// has `checked` already, or not.
+    fn close(&mut self, name: &str, checked: bool) -> Result<(), XmlError> {
+        let offset = Some(self.tokens.start() as u64);
+        match self.open.pop() {
+            Some(open) if checked || open == name => Ok(()),
+            Some(open) => Err(XmlError::new(
+                ErrorKind::MismatchedEndTag {
+                    expected: open.to_owned(),
+                    found: name.to_owned(),
+                },
+                offset,
+            )),
+            None => Err(XmlError::new(
+                ErrorKind::UnmatchedEndTag(name.to_owned()),
+                offset,
+            )),
+        }
     }
 
-    fn text_before_root(&self, text: &[u8]) -> XmlError {
-        match self.slice(text) {
-            Ok((offset, _)) => XmlError::new(ErrorKind::TextBeforeRoot, Some(offset as u64)),
-            Err(e) => e,
-        }
+    fn text_before_root(&self, offset: usize) -> XmlError {
+        XmlError::new(ErrorKind::TextBeforeRoot, Some(offset as u64))
     }
 
     fn eof(&self) -> XmlError {
         let inside = self.open.last().copied().unwrap_or_default();
         XmlError::new(
             ErrorKind::UnexpectedEof {
-                inside: String::from_utf8_lossy(inside).into_owned(),
+                inside: inside.to_owned(),
             },
-            Some(self.body.len() as u64),
+            Some(self.len as u64),
         )
     }
 }
@@ -447,13 +458,13 @@ pub struct Element<'a> {
 
 impl<'a> Element<'a> {
     /// The qualified name: `s3:Bucket`.
-    fn name(&self) -> &'a [u8] {
-        &self.tag.as_bytes()[..self.name_len]
+    fn name(&self) -> &'a str {
+        &self.tag[..self.name_len]
     }
 
     /// The local name, namespace prefix stripped: `s3:Bucket` → `Bucket`.
     pub fn local_name(&self) -> &'a [u8] {
-        let name = self.name();
+        let name = self.name().as_bytes();
         match name.iter().position(|&b| b == b':') {
             Some(colon) => &name[colon + 1..],
             None => name,
@@ -463,38 +474,25 @@ impl<'a> Element<'a> {
     /// The unescaped value of the first attribute whose qualified name (`xsi:type`) or local name
     /// (`type`) is `name`. Namespace declarations (`xmlns:*`) match only by qualified name.
     pub fn attribute(&self, name: &str) -> Result<Option<Cow<'a, str>>, XmlError> {
-        let name = name.as_bytes();
-        for attribute in Attributes::new(self.tag, self.name_len) {
-            let attribute = attribute.map_err(|e| self.attribute_error(e))?;
-            let key = attribute.key;
-            if key.as_ref() == name
-                || (key.local_name().as_ref() == name && key.as_namespace_binding().is_none())
-            {
-                let Some((at, raw)) = subslice(self.tag, &attribute.value) else {
-                    return Err(XmlError::new(ErrorKind::Detached, Some(self.offset)));
-                };
-                let offset = self.offset + 1 + at as u64;
-                return unescape(raw).map(Some).map_err(|e| escape_error(e, offset));
+        // Offsets in the attributes are offsets in the body from here.
+        let base = self.offset as usize + 1 + self.name_len;
+        for attribute in Attributes::new(&self.tag[self.name_len..]) {
+            let (key, value, at) = attribute.map_err(|(at, what)| {
+                XmlError::new(
+                    ErrorKind::Attribute {
+                        element: self.name().to_owned(),
+                        what,
+                    },
+                    Some((base + at) as u64),
+                )
+            })?;
+            let binding = key == "xmlns" || key.starts_with("xmlns:");
+            let local = key.split_once(':').map_or(key, |(_, local)| local);
+            if key == name || (!binding && local == name) {
+                return unescape(value, base + at).map(Some);
             }
         }
         Ok(None)
-    }
-
-    fn attribute_error(&self, e: AttrError) -> XmlError {
-        let (at, what) = match e {
-            AttrError::ExpectedEq(at) => (at, "attribute name without `=`"),
-            AttrError::ExpectedValue(at) => (at, "attribute without a value"),
-            AttrError::UnquotedValue(at) => (at, "unquoted attribute value"),
-            AttrError::ExpectedQuote(at, _) => (at, "unclosed attribute value"),
-            AttrError::Duplicated(at, _) => (at, "duplicate attribute"),
-        };
-        XmlError::new(
-            ErrorKind::Attribute {
-                element: String::from_utf8_lossy(self.name()).into_owned(),
-                what,
-            },
-            Some(self.offset + 1 + at as u64),
-        )
     }
 }
 
@@ -705,15 +703,6 @@ fn error_fields<'a>(reader: &mut Reader<'a>, error: &mut ErrorBody<'a>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn subslice_finds_only_parts_of_the_whole() {
-        let whole = "<a>text</a>";
-        assert_eq!(subslice(whole, &whole.as_bytes()[3..7]), Some((3, "text")));
-        assert_eq!(subslice(whole, &whole.as_bytes()[11..]), Some((11, "")));
-        let elsewhere = String::from("text");
-        assert_eq!(subslice(whole, elsewhere.as_bytes()), None);
-    }
 
     #[test]
     fn escapes_only_what_is_needed() {

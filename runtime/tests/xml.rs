@@ -975,3 +975,139 @@ fn errors_are_one_line_and_bounded() {
     fn assert_error<E: std::error::Error + Send + Sync + 'static>() {}
     assert_error::<XmlError>();
 }
+
+#[test]
+fn text_with_and_without_entities() {
+    for (body, text, borrowed) in [
+        ("<R><K>no entity here</K></R>", "no entity here", true),
+        ("<R><K>&amp;first</K></R>", "&first", false),
+        ("<R><K>last&gt;</K></R>", "last>", false),
+        ("<R><K>a&lt;b&gt;c&#65;&#x42;d</K></R>", "a<b>cABd", false),
+        (
+            "<R><K>plain<![CDATA[&amp;]]>then&amp;</K></R>",
+            "plain&amp;then&",
+            false,
+        ),
+        ("<R><K>semicolon; alone</K></R>", "semicolon; alone", true),
+    ] {
+        let read = child_text(body).unwrap();
+        assert_eq!(read, text, "{body}");
+        assert_eq!(matches!(read, Cow::Borrowed(_)), borrowed, "{body}");
+    }
+    for (body, message) in [
+        ("<R><K>&#;</K></R>", "invalid character reference: `&#;`"),
+        ("<R><K>&#x;</K></R>", "invalid character reference: `&#x;`"),
+        (
+            "<R><K>&#-1;</K></R>",
+            "invalid character reference: `&#-1;`",
+        ),
+        (
+            "<R><K>&#+65;</K></R>",
+            "invalid character reference: `&#+65;`",
+        ),
+        ("<R><K>&#0;</K></R>", "invalid character reference: `&#0;`"),
+        (
+            "<R><K>&#x110000;</K></R>",
+            "invalid character reference: `&#x110000;`",
+        ),
+        ("<R><K>&;</K></R>", "unknown entity `&;`"),
+        ("<R><K>ok&AMP;</K></R>", "unknown entity `&AMP;`"),
+    ] {
+        let e = child_text(body).unwrap_err().to_string();
+        assert!(e.starts_with(message), "{body}: {e}");
+        assert!(
+            e.ends_with(" at byte 6") || e.ends_with(" at byte 8"),
+            "{body}: {e}"
+        );
+    }
+}
+
+#[test]
+fn malformed_markup_is_a_typed_error_at_its_start() {
+    for (body, message) in [
+        ("<R><!-- open</R>", "syntax error: comment not closed: `-->` not found before end of input at byte 3"),
+        ("<R><![CDATA[open</R>", "syntax error: CDATA not closed: `]]>` not found before end of input at byte 3"),
+        ("<R><?pi</R>", "syntax error: processing instruction or xml declaration not closed: `?>` not found before end of input at byte 3"),
+        ("<!DOCTYPE R [<!ELEMENT R ANY>", "syntax error: DOCTYPE not closed: `>` not found before end of input at byte 0"),
+        ("<R><!ENTITY x 'y'></R>", "syntax error: unknown markup after `<!` at byte 3"),
+        ("<R><></></R>", "syntax error: a tag without a name at byte 3"),
+        ("<R>< K></K></R>", "syntax error: a tag without a name at byte 3"),
+        ("<R><K a=\"x></K></R>", "syntax error: tag not closed: `>` not found before end of input at byte 3"),
+        ("</R>", "ill-formed document: close tag `</R>` does not match any open tag at byte 0"),
+        ("<R><K></R>", "ill-formed document: expected `</K>`, but `</R>` was found at byte 6"),
+    ] {
+        let mut r = Reader::new(body.as_bytes());
+        let e = r
+            .root()
+            .and_then(|_| r.next_child())
+            .and_then(|_| r.skip())
+            .unwrap_err();
+        assert_eq!(e.to_string(), message, "{body}");
+    }
+    // A document type declaration may hold `>` in its internal subset and in literals.
+    let body = "<!DOCTYPE R [<!ELEMENT R ANY><!ATTLIST R a CDATA '>'>]><R>x</R>";
+    let mut r = Reader::new(body.as_bytes());
+    r.root().unwrap();
+    assert_eq!(r.text().unwrap(), "x");
+    // End tags may have whitespace after the name; `>` in a quoted attribute does not end a tag.
+    assert_eq!(
+        child_text("<R><K a='>' b=\"/>\">v</K \n></R>").unwrap(),
+        "v"
+    );
+}
+
+#[test]
+fn malformed_attributes_are_typed_errors() {
+    for (tag, message) in [
+        ("<K a/>", "attribute name without `=` in `K` at byte 4"),
+        ("<K a=/>", "attribute without a value in `K` at byte 5"),
+        ("<K a=x/>", "unquoted attribute value in `K` at byte 5"),
+        ("<K =\"x\"/>", "attribute without a name in `K` at byte 3"),
+        (
+            "<K a = 'x' b='y' a='z'/>",
+            "duplicate attribute in `K` at byte 17",
+        ),
+    ] {
+        let body = format!("<R>{tag}</R>");
+        let mut r = Reader::new(body.as_bytes());
+        r.root().unwrap();
+        let e = r.next_child().unwrap().unwrap().attribute("c").unwrap_err();
+        let at: usize = message.rsplit(' ').next().unwrap().parse().unwrap();
+        let shifted = message.replace(&format!("byte {at}"), &format!("byte {}", at + 3));
+        assert_eq!(e.to_string(), shifted, "{tag}");
+    }
+}
+
+#[test]
+fn list_room_is_reserved_from_the_first_item_within_the_body() {
+    let item = "<Bucket><Name>b</Name></Bucket>";
+    let body = format!("<R>{}</R>", item.repeat(100));
+    let mut r = Reader::new(body.as_bytes());
+    r.root().unwrap();
+    let mut items = Vec::new();
+    while let Some(child) = r.next_child().unwrap() {
+        let name = r.text().unwrap().into_owned();
+        r.push_item(&mut items, &child, name);
+    }
+    assert_eq!(items.len(), 100);
+    // Room for the 99 more the first item's size predicts, and the few bytes of `</R>`: no growth.
+    assert!(
+        (100..=101).contains(&items.capacity()),
+        "{}",
+        items.capacity()
+    );
+
+    // A tiny first item before much else reserves no more than the rest of the body has bytes.
+    let body = format!("<R><A/>{}</R>", "<Other>x</Other>".repeat(1000));
+    let mut r = Reader::new(body.as_bytes());
+    r.root().unwrap();
+    let child = r.next_child().unwrap().unwrap();
+    r.skip().unwrap();
+    let mut items: Vec<[u8; 64]> = Vec::new();
+    r.push_item(&mut items, &child, [0; 64]);
+    assert!(
+        (items.capacity() - 1) * 64 <= body.len(),
+        "{}",
+        items.capacity()
+    );
+}

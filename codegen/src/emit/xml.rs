@@ -355,7 +355,10 @@ pub fn child_loop(members: &[MemberIr<'_>]) -> Result<TokenStream, Error> {
         let arm = match &m.ty {
             RustType::List(list) if m.xml.flattened => {
                 let read = read_value(&list.item, m, 0)?;
-                quote!(#name => builder.#field.get_or_insert_with(Vec::new).push(#read),)
+                quote!(#name => {
+                    let item = #read;
+                    r.push_item(builder.#field.get_or_insert_with(Vec::new), &child, item);
+                })
             }
             RustType::Map(map) if m.xml.flattened => {
                 let entry = map_entry(map, m, 0)?;
@@ -405,7 +408,8 @@ pub fn read_value(ty: &RustType, m: &MemberIr<'_>, depth: usize) -> Result<Token
                 let mut items = Vec::new();
                 while let Some(#item) = r.next_child()? {
                     if #item.local_name() == #item_name {
-                        items.push(#read);
+                        let item = #read;
+                        r.push_item(&mut items, &#item, item);
                     } else {
                         r.skip()?;
                     }

@@ -365,16 +365,20 @@ fn read_body(
         while let Some(child) = r.next_child()? {
             match child.local_name() {
                 b"Deleted" => {
-                    builder
-                        .deleted
-                        .get_or_insert_with(Vec::new)
-                        .push(crate::types::DeletedObject::read_xml(r, &child)?)
+                    let item = crate::types::DeletedObject::read_xml(r, &child)?;
+                    r.push_item(
+                        builder.deleted.get_or_insert_with(Vec::new),
+                        &child,
+                        item,
+                    );
                 }
                 b"Error" => {
-                    builder
-                        .errors
-                        .get_or_insert_with(Vec::new)
-                        .push(crate::types::Error::read_xml(r, &child)?)
+                    let item = crate::types::Error::read_xml(r, &child)?;
+                    r.push_item(
+                        builder.errors.get_or_insert_with(Vec::new),
+                        &child,
+                        item,
+                    );
                 }
                 _ => r.skip()?,
             }

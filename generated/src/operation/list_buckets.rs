@@ -230,7 +230,8 @@ fn read_body(
                         let mut items = Vec::new();
                         while let Some(child1) = r.next_child()? {
                             if child1.local_name() == b"Bucket" {
-                                items.push(crate::types::Bucket::read_xml(r, &child1)?);
+                                let item = crate::types::Bucket::read_xml(r, &child1)?;
+                                r.push_item(&mut items, &child1, item);
                             } else {
                                 r.skip()?;
                             }

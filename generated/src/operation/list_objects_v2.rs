@@ -526,10 +526,12 @@ fn read_body(
                     });
                 }
                 b"Contents" => {
-                    builder
-                        .contents
-                        .get_or_insert_with(Vec::new)
-                        .push(crate::types::Object::read_xml(r, &child)?)
+                    let item = crate::types::Object::read_xml(r, &child)?;
+                    r.push_item(
+                        builder.contents.get_or_insert_with(Vec::new),
+                        &child,
+                        item,
+                    );
                 }
                 b"Name" => {
                     builder.name = Some({
@@ -558,10 +560,12 @@ fn read_body(
                     });
                 }
                 b"CommonPrefixes" => {
-                    builder
-                        .common_prefixes
-                        .get_or_insert_with(Vec::new)
-                        .push(crate::types::CommonPrefix::read_xml(r, &child)?)
+                    let item = crate::types::CommonPrefix::read_xml(r, &child)?;
+                    r.push_item(
+                        builder.common_prefixes.get_or_insert_with(Vec::new),
+                        &child,
+                        item,
+                    );
                 }
                 b"EncodingType" => {
                     builder.encoding_type = Some({

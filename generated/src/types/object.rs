@@ -79,13 +79,15 @@ impl Object {
                     });
                 }
                 b"ChecksumAlgorithm" => {
-                    builder
-                        .checksum_algorithm
-                        .get_or_insert_with(Vec::new)
-                        .push({
-                            let text = r.text()?;
-                            crate::types::ChecksumAlgorithm::from(&*text)
-                        })
+                    let item = {
+                        let text = r.text()?;
+                        crate::types::ChecksumAlgorithm::from(&*text)
+                    };
+                    r.push_item(
+                        builder.checksum_algorithm.get_or_insert_with(Vec::new),
+                        &child,
+                        item,
+                    );
                 }
                 b"ChecksumType" => {
                     builder.checksum_type = Some({

@@ -148,3 +148,38 @@ impl Collected {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_in_one_piece_is_not_copied() {
+        let piece = Bytes::from(vec![b'x'; 1000]);
+        let mut collected = Collected::Empty;
+        collected.push(piece.clone(), 1000);
+        let body = collected.into_bytes();
+        assert_eq!(body.as_ptr(), piece.as_ptr());
+        assert!(Collected::Empty.into_bytes().is_empty());
+    }
+
+    #[test]
+    fn a_body_in_pieces_is_copied_once_into_room_for_its_declared_length() {
+        let mut collected = Collected::Empty;
+        for piece in [&b"<a>"[..], b"text", b"</a>"] {
+            collected.push(Bytes::copy_from_slice(piece), 100);
+        }
+        let Collected::Many(all) = &collected else {
+            panic!("three pieces are collected into one buffer");
+        };
+        assert_eq!(all.capacity(), 100);
+        assert_eq!(&collected.into_bytes()[..], b"<a>text</a>");
+
+        // Without a declared length (or with a wrong one), the buffer grows as needed.
+        let mut collected = Collected::Empty;
+        for piece in [&b"abc"[..], b"def", b"ghi"] {
+            collected.push(Bytes::copy_from_slice(piece), 0);
+        }
+        assert_eq!(&collected.into_bytes()[..], b"abcdefghi");
+    }
+}
