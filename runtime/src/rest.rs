@@ -12,7 +12,7 @@ use http::{Method, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::body::ByteStream;
-use crate::error::{BuildError, ErrorMetadata, ResponseError, Untrusted};
+use crate::error::{BoxError, BuildError, ErrorMetadata, ResponseError, Untrusted};
 use crate::region;
 use crate::time::{DateTime, Format};
 use crate::xml;
@@ -244,20 +244,34 @@ pub fn header_text(value: &HeaderValue) -> Cow<'_, str> {
 }
 
 /// Parses a header's text with `parse`; a value that does not parse is an error naming it.
+///
+/// Every header of every output instantiates this, so it is generic only in the call of
+/// `parse`: the look-up and the error are shared functions.
 pub fn parse_header<B, T, E: std::error::Error + Send + Sync + 'static>(
     response: &Response<B>,
     name: &HeaderName,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<Option<T>, ResponseError> {
-    response
-        .headers()
-        .get(name)
-        .map(|value| {
-            parse(header_text(value).trim()).map_err(|e| {
-                ResponseError::new(format!("header `{name}` has an invalid value")).with_source(e)
-            })
-        })
-        .transpose()
+    match header(response.headers(), name) {
+        Some(text) => parse(text.trim())
+            .map(Some)
+            .map_err(|e| invalid_header(name, e.into())),
+        None => Ok(None),
+    }
+}
+
+/// A header's text, trimmed, as a `String`.
+pub fn string_header<B>(response: &Response<B>, name: &HeaderName) -> Option<String> {
+    header(response.headers(), name).map(|text| text.trim().to_owned())
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<Cow<'a, str>> {
+    headers.get(name).map(header_text)
+}
+
+#[cold]
+fn invalid_header(name: &HeaderName, source: BoxError) -> ResponseError {
+    ResponseError::new(format!("header `{name}` has an invalid value")).with_source(source)
 }
 
 /// The headers whose names start with `prefix`, by the rest of their names (`httpPrefixHeaders`);

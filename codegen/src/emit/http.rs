@@ -455,6 +455,7 @@ fn header_read(m: &MemberIr<'_>, name: &TokenStream) -> Result<TokenStream, Erro
                     .collect::<Result<Vec<_>, _>>()
             })?)
         }
+        RustType::String => quote!(s3_runtime::rest::string_header(response, &#name)),
         ty => {
             let parse = parse(ty)?;
             quote!(s3_runtime::rest::parse_header(response, &#name, #parse)?)

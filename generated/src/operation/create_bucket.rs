@@ -399,16 +399,11 @@ pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<CreateBucketOutput, s3_runtime::error::ResponseError> {
     let builder = CreateBucketOutputBuilder {
-        location: s3_runtime::rest::parse_header(
-            response,
-            &crate::headers::LOCATION,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        bucket_arn: s3_runtime::rest::parse_header(
+        location: s3_runtime::rest::string_header(response, &crate::headers::LOCATION),
+        bucket_arn: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_BUCKET_ARN,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
     };
     Ok(CreateBucketOutput {
         location: builder.location,

@@ -367,16 +367,14 @@ pub fn deserialize(
                 std::convert::Infallible,
             >(crate::types::ServerSideEncryption::from(text)),
         )?,
-        ssekms_key_id: s3_runtime::rest::parse_header(
+        ssekms_key_id: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        ssekms_encryption_context: s3_runtime::rest::parse_header(
+        ),
+        ssekms_encryption_context: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CONTEXT,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         bucket_key_enabled: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_BUCKET_KEY_ENABLED,

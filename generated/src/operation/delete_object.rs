@@ -366,11 +366,10 @@ pub fn deserialize(
             &crate::headers::X_AMZ_DELETE_MARKER,
             s3_runtime::rest::parse_bool,
         )?,
-        version_id: s3_runtime::rest::parse_header(
+        version_id: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_VERSION_ID,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         request_charged: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_REQUEST_CHARGED,

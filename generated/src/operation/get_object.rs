@@ -1185,21 +1185,18 @@ pub fn deserialize(
             &crate::headers::X_AMZ_DELETE_MARKER,
             s3_runtime::rest::parse_bool,
         )?,
-        accept_ranges: s3_runtime::rest::parse_header(
+        accept_ranges: s3_runtime::rest::string_header(
             response,
             &crate::headers::ACCEPT_RANGES,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        expiration: s3_runtime::rest::parse_header(
+        ),
+        expiration: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_EXPIRATION,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        restore: s3_runtime::rest::parse_header(
+        ),
+        restore: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_RESTORE,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         last_modified: s3_runtime::rest::parse_header(
             response,
             &crate::headers::LAST_MODIFIED,
@@ -1213,61 +1210,47 @@ pub fn deserialize(
             &crate::headers::CONTENT_LENGTH,
             |text: &str| s3_runtime::rest::parse_number::<i64>(text, "an integer"),
         )?,
-        etag: s3_runtime::rest::parse_header(
-            response,
-            &crate::headers::ETAG,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_crc32: s3_runtime::rest::parse_header(
+        etag: s3_runtime::rest::string_header(response, &crate::headers::ETAG),
+        checksum_crc32: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_CRC32,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_crc32c: s3_runtime::rest::parse_header(
+        ),
+        checksum_crc32c: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_CRC32C,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_crc64nvme: s3_runtime::rest::parse_header(
+        ),
+        checksum_crc64nvme: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_CRC64NVME,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_sha1: s3_runtime::rest::parse_header(
+        ),
+        checksum_sha1: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_SHA1,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_sha256: s3_runtime::rest::parse_header(
+        ),
+        checksum_sha256: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_SHA256,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_sha512: s3_runtime::rest::parse_header(
+        ),
+        checksum_sha512: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_SHA512,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_md5: s3_runtime::rest::parse_header(
+        ),
+        checksum_md5: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_MD5,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_xxhash64: s3_runtime::rest::parse_header(
+        ),
+        checksum_xxhash64: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_XXHASH64,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_xxhash3: s3_runtime::rest::parse_header(
+        ),
+        checksum_xxhash3: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_XXHASH3,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_xxhash128: s3_runtime::rest::parse_header(
+        ),
+        checksum_xxhash128: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_XXHASH128,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         checksum_type: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_TYPE,
@@ -1281,51 +1264,39 @@ pub fn deserialize(
             &crate::headers::X_AMZ_MISSING_META,
             |text: &str| s3_runtime::rest::parse_number::<i32>(text, "an integer"),
         )?,
-        version_id: s3_runtime::rest::parse_header(
+        version_id: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_VERSION_ID,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        cache_control: s3_runtime::rest::parse_header(
+        ),
+        cache_control: s3_runtime::rest::string_header(
             response,
             &crate::headers::CACHE_CONTROL,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        content_disposition: s3_runtime::rest::parse_header(
+        ),
+        content_disposition: s3_runtime::rest::string_header(
             response,
             &crate::headers::CONTENT_DISPOSITION,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        content_encoding: s3_runtime::rest::parse_header(
+        ),
+        content_encoding: s3_runtime::rest::string_header(
             response,
             &crate::headers::CONTENT_ENCODING,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        content_language: s3_runtime::rest::parse_header(
+        ),
+        content_language: s3_runtime::rest::string_header(
             response,
             &crate::headers::CONTENT_LANGUAGE,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        content_range: s3_runtime::rest::parse_header(
+        ),
+        content_range: s3_runtime::rest::string_header(
             response,
             &crate::headers::CONTENT_RANGE,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        content_type: s3_runtime::rest::parse_header(
+        ),
+        content_type: s3_runtime::rest::string_header(
             response,
             &crate::headers::CONTENT_TYPE,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        expires: s3_runtime::rest::parse_header(
-            response,
-            &crate::headers::EXPIRES,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        website_redirect_location: s3_runtime::rest::parse_header(
+        ),
+        expires: s3_runtime::rest::string_header(response, &crate::headers::EXPIRES),
+        website_redirect_location: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_WEBSITE_REDIRECT_LOCATION,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         server_side_encryption: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION,
@@ -1336,21 +1307,18 @@ pub fn deserialize(
         )?,
         metadata: s3_runtime::rest::prefix_headers(response, "x-amz-meta-")
             .map(s3_runtime::rest::decode_encoded_words),
-        sse_customer_algorithm: s3_runtime::rest::parse_header(
+        sse_customer_algorithm: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_ALGORITHM,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        sse_customer_key_md5: s3_runtime::rest::parse_header(
+        ),
+        sse_customer_key_md5: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY_MD5,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        ssekms_key_id: s3_runtime::rest::parse_header(
+        ),
+        ssekms_key_id: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         bucket_key_enabled: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_BUCKET_KEY_ENABLED,

@@ -234,11 +234,10 @@ pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<HeadBucketOutput, s3_runtime::error::ResponseError> {
     let builder = HeadBucketOutputBuilder {
-        bucket_arn: s3_runtime::rest::parse_header(
+        bucket_arn: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_BUCKET_ARN,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         bucket_location_type: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_BUCKET_LOCATION_TYPE,
@@ -247,16 +246,14 @@ pub fn deserialize(
                 std::convert::Infallible,
             >(crate::types::LocationType::from(text)),
         )?,
-        bucket_location_name: s3_runtime::rest::parse_header(
+        bucket_location_name: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_BUCKET_LOCATION_NAME,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        bucket_region: s3_runtime::rest::parse_header(
+        ),
+        bucket_region: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_BUCKET_REGION,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         access_point_alias: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_ACCESS_POINT_ALIAS,

@@ -1472,66 +1472,51 @@ pub fn deserialize(
     response: &http::Response<bytes::Bytes>,
 ) -> Result<PutObjectOutput, s3_runtime::error::ResponseError> {
     let builder = PutObjectOutputBuilder {
-        expiration: s3_runtime::rest::parse_header(
+        expiration: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_EXPIRATION,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        etag: s3_runtime::rest::parse_header(
-            response,
-            &crate::headers::ETAG,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_crc32: s3_runtime::rest::parse_header(
+        ),
+        etag: s3_runtime::rest::string_header(response, &crate::headers::ETAG),
+        checksum_crc32: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_CRC32,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_crc32c: s3_runtime::rest::parse_header(
+        ),
+        checksum_crc32c: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_CRC32C,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_crc64nvme: s3_runtime::rest::parse_header(
+        ),
+        checksum_crc64nvme: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_CRC64NVME,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_sha1: s3_runtime::rest::parse_header(
+        ),
+        checksum_sha1: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_SHA1,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_sha256: s3_runtime::rest::parse_header(
+        ),
+        checksum_sha256: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_SHA256,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_sha512: s3_runtime::rest::parse_header(
+        ),
+        checksum_sha512: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_SHA512,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_md5: s3_runtime::rest::parse_header(
+        ),
+        checksum_md5: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_MD5,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_xxhash64: s3_runtime::rest::parse_header(
+        ),
+        checksum_xxhash64: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_XXHASH64,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_xxhash3: s3_runtime::rest::parse_header(
+        ),
+        checksum_xxhash3: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_XXHASH3,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        checksum_xxhash128: s3_runtime::rest::parse_header(
+        ),
+        checksum_xxhash128: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_XXHASH128,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         checksum_type: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_CHECKSUM_TYPE,
@@ -1548,31 +1533,26 @@ pub fn deserialize(
                 std::convert::Infallible,
             >(crate::types::ServerSideEncryption::from(text)),
         )?,
-        version_id: s3_runtime::rest::parse_header(
+        version_id: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_VERSION_ID,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        sse_customer_algorithm: s3_runtime::rest::parse_header(
+        ),
+        sse_customer_algorithm: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_ALGORITHM,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        sse_customer_key_md5: s3_runtime::rest::parse_header(
+        ),
+        sse_customer_key_md5: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY_MD5,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        ssekms_key_id: s3_runtime::rest::parse_header(
+        ),
+        ssekms_key_id: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
-        ssekms_encryption_context: s3_runtime::rest::parse_header(
+        ),
+        ssekms_encryption_context: s3_runtime::rest::string_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_CONTEXT,
-            |text: &str| Ok::<_, std::convert::Infallible>(text.to_owned()),
-        )?,
+        ),
         bucket_key_enabled: s3_runtime::rest::parse_header(
             response,
             &crate::headers::X_AMZ_SERVER_SIDE_ENCRYPTION_BUCKET_KEY_ENABLED,
