@@ -376,7 +376,9 @@ impl<'a> Reader<'a> {
     /// Adds `item`, read from `element`, to the list `items`. After the first item it reserves
     /// room for as many more as the rest of the body holds of items that size (so the list does
     /// not grow by doubling, which copies it and leaves up to half the room unused), but never
-    /// more room than the rest of the body has bytes, whatever the first item's size.
+    /// more room than the rest of the body has bytes, whatever the first item's size. For lists
+    /// that may span the body (an output's own): a list inside each of many items would reserve
+    /// that much each.
     pub fn push_item<T>(&self, items: &mut Vec<T>, element: &Element<'_>, item: T) {
         items.push(item);
         if items.len() == 1 {

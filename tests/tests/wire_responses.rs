@@ -971,3 +971,26 @@ async fn a_200_with_an_error_body_is_a_malformed_listing() {
     assert!(err.to_string().contains("Error"), "{err}");
     assert_eq!(server.requests().len(), 1);
 }
+
+/// Only the output's own lists reserve room from the rest of the body: a list inside each of
+/// a thousand objects, reserving as much, would hold about the body's size a thousand times.
+#[test]
+fn lists_inside_items_reserve_no_room_from_the_rest_of_the_body() {
+    let object = "<Contents><Key>k</Key><ChecksumAlgorithm>CRC32</ChecksumAlgorithm>\
+        <Size>1</Size></Contents>";
+    let body = format!(
+        "<ListBucketResult><Name>b</Name>{}<KeyCount>1000</KeyCount></ListBucketResult>",
+        object.repeat(1000)
+    );
+    let response = http::Response::new(Bytes::from(body));
+    let contents = list_objects_v2::deserialize(&response)
+        .unwrap()
+        .contents
+        .unwrap();
+    assert_eq!(contents.len(), 1000);
+    for object in &contents {
+        let algorithms = object.checksum_algorithm.as_ref().unwrap();
+        assert_eq!(algorithms.len(), 1);
+        assert!(algorithms.capacity() <= 4, "{}", algorithms.capacity());
+    }
+}

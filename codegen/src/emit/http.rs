@@ -6,7 +6,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::xml::{
-    child_loop, corrected_literal, format_path, namespace_attr, to_text, write_member,
+    child_loop, corrected_literal, format_path, namespace_attr, to_text, write_member, Growth,
 };
 use super::{builder_ident, doc_lines, file, lit};
 use crate::ir::{
@@ -517,7 +517,7 @@ fn output_body(op: &OperationIr<'_>) -> Result<(TokenStream, TokenStream), Error
         let m = body_members[0];
         let field = ident(&m.field);
         let root = &m.xml.name;
-        let read = super::xml::read_value(&m.ty, m, 0)?;
+        let read = super::xml::read_value(&m.ty, m, 0, Growth::Reserve)?;
         // Only structures and unions read their own element's attributes.
         let child = match &m.ty {
             RustType::Named {
@@ -542,7 +542,7 @@ fn output_body(op: &OperationIr<'_>) -> Result<(TokenStream, TokenStream), Error
         ));
     }
     let root = &output.xml_name;
-    let children = child_loop(&output.members)?;
+    let children = child_loop(&output.members, Growth::Reserve)?;
     Ok((
         quote! {
             /// Reads the body members of the output, from the root element on.
@@ -600,7 +600,7 @@ pub fn error_reader(s: &StructureIr<'_>, wrapped: bool) -> Result<TokenStream, E
     let builder = response_builder(s)?;
     let has_body = s.members.iter().any(|m| m.binding == Binding::Body);
     let body = has_body.then(|| -> Result<TokenStream, Error> {
-        let children = child_loop(&s.members)?;
+        let children = child_loop(&s.members, Growth::Push)?;
         Ok(quote! {
             if let Ok((mut r, _)) = s3_runtime::rest::error_element(response.body(), #wrapped) {
                 let mut read = |r: &mut s3_runtime::xml::Reader<'_>| -> Result<(), s3_runtime::xml::XmlError> {

@@ -271,7 +271,7 @@ fn struct_reader(s: &StructureIr<'_>) -> Result<TokenStream, Error> {
     } else {
         quote!(element)
     };
-    let children = child_loop(&s.members)?;
+    let children = child_loop(&s.members, Growth::Push)?;
     let build = corrected_literal(
         s,
         &quote!(builder),
@@ -299,7 +299,7 @@ fn union_reader(u: &StructureIr<'_>) -> Result<TokenStream, Error> {
     for m in &u.members {
         let variant = ident(&m.variant);
         let name = proc_macro2::Literal::byte_string(m.xml.name.as_bytes());
-        let read = read_value(&m.ty, m, 0)?;
+        let read = read_value(&m.ty, m, 0, Growth::Push)?;
         arms.push(quote!(#name => Some(Self::#variant(#read)),));
     }
     Ok(quote! {
@@ -343,8 +343,30 @@ fn attribute_reads(members: &[MemberIr<'_>], element: &TokenStream) -> Result<To
     Ok(out)
 }
 
+/// How a list being read grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Growth {
+    /// Room reserved after the first item from what the rest of the body could hold
+    /// (`Reader::push_item`): for the lists of an operation's output, which may span the body.
+    Reserve,
+    /// By `Vec::push` alone: for lists inside structures, of which a body may hold thousands,
+    /// each ending long before the body does.
+    Push,
+}
+
+impl Growth {
+    /// The statement adding `item` to `items`, a `&mut Vec` expression, after reading the item
+    /// from `element`.
+    fn push(self, items: TokenStream, element: TokenStream) -> TokenStream {
+        match self {
+            Growth::Reserve => quote!(r.push_item(#items, &#element, item);),
+            Growth::Push => quote!(Vec::push(#items, item);),
+        }
+    }
+}
+
 /// The loop over an element's children that fills `builder` from the body members.
-pub fn child_loop(members: &[MemberIr<'_>]) -> Result<TokenStream, Error> {
+pub fn child_loop(members: &[MemberIr<'_>], growth: Growth) -> Result<TokenStream, Error> {
     let mut arms = Vec::new();
     for m in members
         .iter()
@@ -354,10 +376,14 @@ pub fn child_loop(members: &[MemberIr<'_>]) -> Result<TokenStream, Error> {
         let name = proc_macro2::Literal::byte_string(m.xml.name.as_bytes());
         let arm = match &m.ty {
             RustType::List(list) if m.xml.flattened => {
-                let read = read_value(&list.item, m, 0)?;
+                let read = read_value(&list.item, m, 0, Growth::Push)?;
+                let push = growth.push(
+                    quote!(builder.#field.get_or_insert_with(Vec::new)),
+                    quote!(child),
+                );
                 quote!(#name => {
                     let item = #read;
-                    r.push_item(builder.#field.get_or_insert_with(Vec::new), &child, item);
+                    #push
                 })
             }
             RustType::Map(map) if m.xml.flattened => {
@@ -369,7 +395,7 @@ pub fn child_loop(members: &[MemberIr<'_>]) -> Result<TokenStream, Error> {
                 })
             }
             _ => {
-                let read = read_value(&m.ty, m, 0)?;
+                let read = read_value(&m.ty, m, 0, growth)?;
                 quote!(#name => builder.#field = Some(#read),)
             }
         };
@@ -388,8 +414,14 @@ pub fn child_loop(members: &[MemberIr<'_>]) -> Result<TokenStream, Error> {
     })
 }
 
-/// An expression reading the value of type `ty` from the element the reader is in.
-pub fn read_value(ty: &RustType, m: &MemberIr<'_>, depth: usize) -> Result<TokenStream, Error> {
+/// An expression reading the value of type `ty` from the element the reader is in; a list
+/// grows as `growth` says.
+pub fn read_value(
+    ty: &RustType,
+    m: &MemberIr<'_>,
+    depth: usize,
+    growth: Growth,
+) -> Result<TokenStream, Error> {
     let element = lit(&m.xml.name);
     Ok(match ty {
         RustType::Named {
@@ -403,13 +435,14 @@ pub fn read_value(ty: &RustType, m: &MemberIr<'_>, depth: usize) -> Result<Token
         RustType::List(list) => {
             let item_name = proc_macro2::Literal::byte_string(list.item_xml_name.as_bytes());
             let item = child_ident(depth + 1);
-            let read = read_value(&list.item, m, depth + 1)?;
+            let read = read_value(&list.item, m, depth + 1, Growth::Push)?;
+            let push = growth.push(quote!(&mut items), quote!(#item));
             quote!({
                 let mut items = Vec::new();
                 while let Some(#item) = r.next_child()? {
                     if #item.local_name() == #item_name {
                         let item = #read;
-                        r.push_item(&mut items, &#item, item);
+                        #push
                     } else {
                         r.skip()?;
                     }
@@ -463,8 +496,8 @@ fn map_entry(
         proc_macro2::Literal::byte_string(map.value_xml_name.as_bytes()),
     );
     let part = child_ident(depth + 1);
-    let key = read_value(&map.key, m, depth + 1)?;
-    let value = read_value(&map.value, m, depth + 1)?;
+    let key = read_value(&map.key, m, depth + 1, Growth::Push)?;
+    let value = read_value(&map.value, m, depth + 1, Growth::Push)?;
     Ok(quote!({
         let (mut key, mut value) = (None, None);
         while let Some(#part) = r.next_child()? {

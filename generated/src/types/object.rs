@@ -83,9 +83,8 @@ impl Object {
                         let text = r.text()?;
                         crate::types::ChecksumAlgorithm::from(&*text)
                     };
-                    r.push_item(
+                    Vec::push(
                         builder.checksum_algorithm.get_or_insert_with(Vec::new),
-                        &child,
                         item,
                     );
                 }
