@@ -575,6 +575,16 @@ fn wrong_nesting_is_an_error() {
     // Prefixes are part of the name.
     assert!(child_text("<R><s3:K>x</K></R>").is_err());
     assert!(Reader::new(b"</R>").root().is_err());
+    // `root` called again inside the root (after an error, say) finds no root to close.
+    let mut r = Reader::new(b"<R><A>&bad;</A></R>");
+    r.root().unwrap();
+    r.next_child().unwrap().unwrap();
+    assert!(r.text().is_err());
+    let e = r.root().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ill-formed document: close tag `</A>` does not match any open tag at byte 11"
+    );
 }
 
 #[test]
