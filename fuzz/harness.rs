@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("endpoint_resolver", endpoint_resolver),
     ("profile_parser", profile_parser),
     ("sigv4_canonical", sigv4_canonical),
+    ("xml_reader", xml_reader),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -221,6 +222,131 @@ pub fn deserialize_responses(data: &[u8]) {
     let streaming = response.clone().map(s3_runtime::body::ByteStream::from);
     result(&op::get_object::deserialize(streaming));
     error_chain(&op::get_object::deserialize_error(&response, &meta));
+}
+
+// ---------------------------------------------------------------------------------------------
+// xml_reader
+
+/// Attribute names a walk looks up on every element: qualified, local, a namespace binding.
+const XML_ATTRIBUTES: [&str; 4] = ["xsi:type", "type", "xmlns", "a"];
+
+/// Walks the element the reader just entered the way generated deserializers do, choosing by
+/// its name's first byte: text, skip, or a structure whose children are walked in turn. A text
+/// is written back with `xml::Writer` and must read back unchanged when the writer accepts it.
+fn xml_walk(
+    reader: &mut s3_runtime::xml::Reader<'_>,
+    element: &s3_runtime::xml::Element<'_>,
+) -> Result<(), s3_runtime::xml::XmlError> {
+    use s3_runtime::xml;
+
+    for name in XML_ATTRIBUTES {
+        debug(&element.attribute(name));
+    }
+    match element.local_name().first().map(|b| b % 3) {
+        Some(0) => {
+            let text = reader.text()?;
+            let mut writer = xml::Writer::new();
+            writer.element("T", &text);
+            if let Ok(body) = writer.finish() {
+                let mut again = xml::Reader::new(&body);
+                again.root().expect("a written body has a root");
+                assert_eq!(again.text().expect("a written text reads back"), text);
+            }
+        }
+        Some(1) => reader.skip()?,
+        _ => {
+            while let Some(child) = reader.next_child()? {
+                xml_walk(reader, &child)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The reader's verdict on the whole document when its root is consumed by `consume`: `Ok` when
+/// the root and everything in it is well-formed. Every error's offset lies within the body.
+fn xml_document(
+    body: &[u8],
+    consume: impl FnOnce(
+        &mut s3_runtime::xml::Reader<'_>,
+        &s3_runtime::xml::Element<'_>,
+    ) -> Result<(), s3_runtime::xml::XmlError>,
+) -> Result<(), s3_runtime::xml::XmlError> {
+    let mut reader = s3_runtime::xml::Reader::new(body);
+    let outcome = reader.root().and_then(|root| consume(&mut reader, &root));
+    if let Err(e) = &outcome {
+        error_chain(e);
+        if let Some(offset) = e.offset() {
+            assert!(
+                offset <= body.len() as u64,
+                "offset {offset} past the body: {e}"
+            );
+        }
+        // The reader stays usable after an error: further calls fail or end, never panic.
+        debug(&reader.next_child());
+        debug(&reader.skip());
+        debug(&reader.text());
+        debug(&reader.root());
+    }
+    outcome
+}
+
+/// The runtime's XML reader on the input as a body: the generated deserializers' walk (text,
+/// skip or children, by element name), skipping the root, reading the root as text, and
+/// `xml::parse_error_body`. Besides not panicking, they must agree: skipping and a walk of every
+/// element's children check the same nesting, and whatever reads the root to its end succeeds
+/// only on a document whose root skips cleanly.
+///
+/// Format: the whole input is the body.
+pub fn xml_reader(data: &[u8]) {
+    use s3_runtime::xml;
+
+    fn children(
+        reader: &mut xml::Reader<'_>,
+        element: &xml::Element<'_>,
+    ) -> Result<(), xml::XmlError> {
+        black_box(element.local_name());
+        while let Some(child) = reader.next_child()? {
+            children(reader, &child)?;
+        }
+        Ok(())
+    }
+
+    let skipped = xml_document(data, |reader, _| reader.skip());
+    let walked = xml_document(data, children);
+    assert_eq!(
+        skipped.is_ok(),
+        walked.is_ok(),
+        "skip and a walk of the children disagree: {skipped:?} {walked:?}"
+    );
+    for outcome in [
+        xml_document(data, |reader, _| reader.text().map(black_box).map(drop)),
+        xml_document(data, xml_walk),
+    ] {
+        assert!(
+            outcome.is_err() || skipped.is_ok(),
+            "read a root that does not skip: {skipped:?}"
+        );
+    }
+    match xml::parse_error_body(data) {
+        Ok(Some(body)) => {
+            debug(&body);
+            assert!(
+                skipped.is_ok(),
+                "an error body from a root that does not skip: {skipped:?}"
+            );
+        }
+        Ok(None) => {}
+        Err(e) => {
+            if let Some(offset) = e.offset() {
+                assert!(
+                    offset <= data.len() as u64,
+                    "offset {offset} past the body: {e}"
+                );
+            }
+            error_chain(&e);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

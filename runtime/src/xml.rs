@@ -257,7 +257,13 @@ impl<'a> Reader<'a> {
                 Token::Text { raw, .. } if raw.bytes().all(|b| XML_WHITESPACE.contains(&b)) => {}
                 Token::Text { .. } => return Err(self.text_before_root(self.tokens.start())),
                 Token::CData(_) => return Err(self.text_before_root(self.tokens.start() + 9)),
-                Token::End { name, .. } => return Err(self.close(name, false).unwrap_err()),
+                // Also when called again inside an element: `root` closes nothing.
+                Token::End { name, .. } => {
+                    return Err(XmlError::new(
+                        ErrorKind::UnmatchedEndTag(name.to_owned()),
+                        Some(self.tokens.start() as u64),
+                    ))
+                }
                 Token::Eof => return Err(XmlError::new(ErrorKind::NoRoot, None)),
                 Token::Other => {}
             }

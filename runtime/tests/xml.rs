@@ -575,6 +575,16 @@ fn wrong_nesting_is_an_error() {
     // Prefixes are part of the name.
     assert!(child_text("<R><s3:K>x</K></R>").is_err());
     assert!(Reader::new(b"</R>").root().is_err());
+    // `root` called again inside the root (after an error, say) finds no root to close.
+    let mut r = Reader::new(b"<R><A>&bad;</A></R>");
+    r.root().unwrap();
+    r.next_child().unwrap().unwrap();
+    assert!(r.text().is_err());
+    let e = r.root().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ill-formed document: close tag `</A>` does not match any open tag at byte 11"
+    );
 }
 
 #[test]
@@ -1110,4 +1120,62 @@ fn list_room_is_reserved_from_the_first_item_within_the_body() {
         "{}",
         items.capacity()
     );
+}
+
+/// About a megabyte of `unit` repeated.
+fn megabyte(unit: &str) -> String {
+    unit.repeat((1 << 20) / unit.len())
+}
+
+/// Reads `body` every way a generated parser can: a walk of every element's children (asking
+/// each for an attribute), skipping the root, its text, and as an error body. Returns whether
+/// skipping succeeded; each must finish, with a value or an error.
+fn read_every_way(body: &[u8]) -> bool {
+    fn children(r: &mut Reader<'_>, element: Element<'_>) -> Result<(), XmlError> {
+        element.attribute("missing")?;
+        while let Some(child) = r.next_child()? {
+            children(r, child)?;
+        }
+        Ok(())
+    }
+    let mut r = Reader::new(body);
+    let _ = r.root().and_then(|root| children(&mut r, root));
+    let mut r = Reader::new(body);
+    let _ = r.root().and_then(|_| r.text());
+    let _ = parse_error_body(body);
+    let mut r = Reader::new(body);
+    r.root().and_then(|_| r.skip()).is_ok()
+}
+
+/// Hostile bodies of a megabyte or more, each shaped to make a quadratic tokenizer take hours or
+/// a recursive one overflow the stack, parse or fail like any other body.
+#[test]
+fn adversarial_bodies_parse_or_fail_in_one_pass() {
+    let opens = "<a>".repeat(200_000);
+    for body in [
+        format!("<Error>{opens}"),
+        format!("<Error>{opens}{}</Error>", "</a>".repeat(200_000)),
+        format!("<R>{}</R>", "<a/>".repeat(200_000)),
+        format!("<Error><Code>{}</Code></Error>", megabyte("<!---->x")),
+        format!("<Error><Code>{}</Code></Error>", megabyte("<![CDATA[x]]>")),
+        format!("<Error><Code>{}</Code></Error>", megabyte("&amp;&#x41;")),
+        format!("<Error><Code>{}</Code></Error>", megabyte("&")),
+        format!("<R>{}</R>", megabyte("<")),
+        format!("<R>{}</R>", megabyte("</")),
+        format!("<R>{}", megabyte("<a b='>'")),
+        megabyte("<?"),
+        megabyte("<!--"),
+    ] {
+        read_every_way(body.as_bytes());
+    }
+    // Attributes are looked up, and checked for duplicates, in one pass over the tag.
+    let attributes: String = (0..100_000).map(|i| format!(" a{i}='{i}'")).collect();
+    let body = format!("<R{attributes}/>");
+    assert!(read_every_way(body.as_bytes()));
+    let mut r = Reader::new(body.as_bytes());
+    assert_eq!(r.root().unwrap().attribute("missing").unwrap(), None);
+    let body = format!("<R{attributes} a0='again'/>");
+    let mut r = Reader::new(body.as_bytes());
+    let e = r.root().unwrap().attribute("missing").unwrap_err();
+    assert!(e.to_string().starts_with("duplicate attribute"), "{e}");
 }

@@ -102,6 +102,11 @@ fn sigv4_canonical() {
     replay("sigv4_canonical");
 }
 
+#[test]
+fn xml_reader() {
+    replay("xml_reader");
+}
+
 /// Every folder of inputs belongs to a target this file replays, so none is silently skipped.
 #[test]
 fn every_input_folder_names_a_target() {

@@ -8,6 +8,7 @@
 //! production, and end tags are matched against their start tags by the reader.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::{ErrorKind, XmlError};
 
@@ -352,8 +353,9 @@ fn char_reference(number: &str) -> Option<char> {
 pub(super) struct Attributes<'a> {
     attributes: &'a str,
     pos: usize,
-    /// The keys seen so far, to refuse a duplicate.
-    seen: Vec<&'a str>,
+    /// The keys seen so far, to refuse a duplicate; a set, since a hostile tag may hold a
+    /// hundred thousand attributes.
+    seen: HashSet<&'a str>,
 }
 
 /// One attribute: key, raw value, and the value's offset in the tag's attributes.
@@ -364,7 +366,7 @@ impl<'a> Attributes<'a> {
         Self {
             attributes,
             pos: 0,
-            seen: Vec::new(),
+            seen: HashSet::new(),
         }
     }
 
@@ -408,10 +410,9 @@ impl<'a> Attributes<'a> {
             return Err((self.pos, "unclosed attribute value"));
         };
         self.pos = value_end + 1;
-        if self.seen.contains(&key) {
+        if !self.seen.insert(key) {
             return Err((key_start, "duplicate attribute"));
         }
-        self.seen.push(key);
         Ok(Some((
             key,
             &self.attributes[value_start..value_end],
