@@ -41,6 +41,15 @@ impl Captured {
         pairs
     }
 
+    /// The request again, as an `http::Request`, e.g. for [`sigv4_check::verify`](crate::sigv4_check::verify).
+    pub fn request(&self) -> Request<Bytes> {
+        let mut request = Request::new(self.body.clone());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.target.parse().expect("the target as received");
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+
     /// The one value of header `name`; panics when it is missing, repeated or not text, since a
     /// test that asks for it expects exactly one.
     pub fn header(&self, name: &str) -> &str {

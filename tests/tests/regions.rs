@@ -10,6 +10,7 @@ use s3_client::types::{BucketInfo, BucketType, CreateBucketConfiguration, DataRe
 use s3_client::Client;
 use s3_runtime::body::ByteStream;
 use s3_tests::capture::{Canned, CaptureServer, Captured};
+use s3_tests::sigv4_check::{self, TokenHeader};
 use s3_tests::Iter;
 
 const REDIRECT: &str = "<Error><Code>PermanentRedirect</Code><Message>The bucket you are \
@@ -165,6 +166,18 @@ async fn cross_region_access_follows_the_bucket_once_and_remembers_it() {
         .await
         .unwrap();
     assert_eq!(signed_for(&server.requests()[4]), "us-east-1");
+
+    // Each request is signed right for the region it names, as aws-sigv4 checks it.
+    for request in server.requests() {
+        let request = request.request();
+        sigv4_check::verify(
+            &request,
+            wire::SECRET_ACCESS_KEY,
+            None,
+            TokenHeader::SecurityToken,
+        )
+        .unwrap_or_else(|e| panic!("{} {}: {e}", request.method(), request.uri()));
+    }
 }
 
 #[tokio::test]
