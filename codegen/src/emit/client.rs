@@ -38,12 +38,13 @@ fn client(ir: &Ir<'_>) -> TokenStream {
         .bucket_region
         .as_ref()
         .map(region::bucket_region_method);
-    let endpoint_in_region = follows_buckets(ir).then(|| {
+    let endpoint_in_region = region_param(ir).filter(|_| session_auth.is_some()).map(|field| {
+        let field = ident(field);
         quote! {
             /// The endpoint for `params` in another region, for a request that follows its
             /// bucket there (see [`Operation::endpoint_in_region`](s3_runtime::client::Operation::endpoint_in_region)).
             pub(crate) fn endpoint_in_region<'a>(&'a self, params: crate::endpoint::Params<'a>) -> impl Fn(&str) -> Result<s3_runtime::endpoint::Endpoint, s3_runtime::error::BuildError> + Send + Sync + 'a {
-                move |region| self.endpoint(&crate::endpoint::Params { region: Some(region), ..params })
+                move |region| self.endpoint(&crate::endpoint::Params { #field: Some(region), ..params })
             }
         }
     });
@@ -132,14 +133,18 @@ fn client(ir: &Ir<'_>) -> TokenStream {
 }
 
 /// Whether requests name their bucket (the session-auth scope) and the endpoint takes the
-/// region as its `region` parameter, so that a request can follow its bucket to another region.
+/// region (`AWS::Region`), so that a request can follow its bucket to another region.
 pub(super) fn follows_buckets(ir: &Ir<'_>) -> bool {
-    ir.service.session_auth.is_some()
-        && ir
-            .service
-            .endpoint_params
-            .iter()
-            .any(|p| p.builtin == Some("AWS::Region") && p.field == "region")
+    ir.service.session_auth.is_some() && region_param(ir).is_some()
+}
+
+/// The `endpoint::Params` field of the `AWS::Region` built-in, if the rules take it.
+fn region_param<'a>(ir: &'a Ir<'_>) -> Option<&'a str> {
+    ir.service
+        .endpoint_params
+        .iter()
+        .find(|p| p.builtin == Some("AWS::Region"))
+        .map(|p| p.field.as_str())
 }
 
 /// `RULES`: the service's rules for the runtime.
