@@ -16,7 +16,7 @@ use std::str::FromStr;
 
 use bytes::Bytes;
 
-use self::markup::{unescape, Attributes, Escape, Syntax, Token, Tokenizer};
+use self::markup::{unescape, Attributes, Escape, Syntax, Tag, Token, Tokenizer};
 use crate::error::BuildError;
 
 /// How deeply elements may nest. S3 documents stay below 10 levels; the limit keeps hostile input
@@ -249,11 +249,7 @@ impl<'a> Reader<'a> {
         }
         loop {
             match self.tokens.next(self.open.last().copied())? {
-                Token::Start {
-                    tag,
-                    name_len,
-                    empty,
-                } => return self.enter(tag, name_len, empty),
+                Token::Start(tag) => return self.enter(tag),
                 Token::Text { raw, .. } if raw.bytes().all(|b| XML_WHITESPACE.contains(&b)) => {}
                 Token::Text { .. } => return Err(self.text_before_root(self.tokens.start())),
                 Token::CData(_) => return Err(self.text_before_root(self.tokens.start() + 9)),
@@ -283,11 +279,7 @@ impl<'a> Reader<'a> {
         }
         loop {
             match self.tokens.next(self.open.last().copied())? {
-                Token::Start {
-                    tag,
-                    name_len,
-                    empty,
-                } => return self.enter(tag, name_len, empty).map(Some),
+                Token::Start(tag) => return self.enter(tag).map(Some),
                 Token::End { name, checked } => {
                     self.close(name, checked)?;
                     return Ok(None);
@@ -321,12 +313,8 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Token::CData(raw) => Cow::Borrowed(raw),
-                Token::Start {
-                    tag,
-                    name_len,
-                    empty,
-                } => {
-                    self.enter(tag, name_len, empty)?;
+                Token::Start(tag) => {
+                    self.enter(tag)?;
                     self.skip()?;
                     continue;
                 }
@@ -357,12 +345,8 @@ impl<'a> Reader<'a> {
         };
         loop {
             match self.tokens.next(self.open.last().copied())? {
-                Token::Start {
-                    tag,
-                    name_len,
-                    empty: false,
-                } => {
-                    self.enter(tag, name_len, false)?;
+                Token::Start(tag) if !tag.empty => {
+                    self.enter(tag)?;
                 }
                 Token::End { name, checked } => {
                     self.close(name, checked)?;
@@ -371,10 +355,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Token::Eof => return Err(self.eof()),
-                Token::Start { empty: true, .. }
-                | Token::Text { .. }
-                | Token::CData(_)
-                | Token::Other => {}
+                Token::Start(_) | Token::Text { .. } | Token::CData(_) | Token::Other => {}
             }
         }
     }
@@ -396,22 +377,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Enters the element whose tag the tokenizer just read.
-    fn enter(
-        &mut self,
-        tag: &'a str,
-        name_len: usize,
-        empty: bool,
-    ) -> Result<Element<'a>, XmlError> {
+    fn enter(&mut self, tag: Tag<'a>) -> Result<Element<'a>, XmlError> {
         let offset = self.tokens.start() as u64;
         if self.open.len() >= MAX_DEPTH {
             return Err(XmlError::new(ErrorKind::TooDeep, Some(offset)));
         }
-        let element = Element {
-            tag,
-            name_len,
-            offset,
-        };
-        if empty {
+        let element = Element { tag, offset };
+        if tag.empty {
             self.in_empty = true;
         } else {
             self.open.push(element.name());
@@ -457,9 +429,7 @@ impl<'a> Reader<'a> {
 /// A start tag or empty-element tag.
 #[derive(Debug, Clone, Copy)]
 pub struct Element<'a> {
-    /// The tag between `<` and `>` (or `/>`): name, then attributes.
-    tag: &'a str,
-    name_len: usize,
+    tag: Tag<'a>,
     /// Offset of the tag's `<` in the body.
     offset: u64,
 }
@@ -467,24 +437,20 @@ pub struct Element<'a> {
 impl<'a> Element<'a> {
     /// The qualified name: `s3:Bucket`.
     fn name(&self) -> &'a str {
-        &self.tag[..self.name_len]
+        &self.tag.tag[..self.tag.name_len]
     }
 
     /// The local name, namespace prefix stripped: `s3:Bucket` → `Bucket`.
     pub fn local_name(&self) -> &'a [u8] {
-        let name = self.name().as_bytes();
-        match name.iter().position(|&b| b == b':') {
-            Some(colon) => &name[colon + 1..],
-            None => name,
-        }
+        &self.name().as_bytes()[self.tag.local_start..]
     }
 
     /// The unescaped value of the first attribute whose qualified name (`xsi:type`) or local name
     /// (`type`) is `name`. Namespace declarations (`xmlns:*`) match only by qualified name.
     pub fn attribute(&self, name: &str) -> Result<Option<Cow<'a, str>>, XmlError> {
         // Offsets in the attributes are offsets in the body from here.
-        let base = self.offset as usize + 1 + self.name_len;
-        for attribute in Attributes::new(&self.tag[self.name_len..]) {
+        let base = self.offset as usize + 1 + self.tag.name_len;
+        for attribute in Attributes::new(&self.tag.tag[self.tag.name_len..]) {
             let (key, value, at) = attribute.map_err(|(at, what)| {
                 XmlError::new(
                     ErrorKind::Attribute {

@@ -14,13 +14,8 @@ use super::{ErrorKind, XmlError};
 
 /// A piece of markup or text.
 pub(super) enum Token<'a> {
-    /// `<tag>` or `<tag/>`: `tag` is what lies between `<` and `>` or `/>`, the name then the
-    /// attributes, and is never empty.
-    Start {
-        tag: &'a str,
-        name_len: usize,
-        empty: bool,
-    },
+    /// `<tag>` or `<tag/>`.
+    Start(Tag<'a>),
     /// `</name>`, whitespace after the name dropped; `checked` when the tokenizer has already
     /// found it to close the element it was told is open.
     End {
@@ -40,6 +35,19 @@ pub(super) enum Token<'a> {
     Eof,
 }
 
+/// A start tag or empty-element tag as read.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tag<'a> {
+    /// What lies between `<` and `>` or `/>`: the name, then the attributes. Never empty.
+    pub(super) tag: &'a str,
+    /// The name's length in `tag`.
+    pub(super) name_len: usize,
+    /// Where the name's local part starts in `tag`: after its first `:`, else 0.
+    pub(super) local_start: usize,
+    /// `<tag/>`.
+    pub(super) empty: bool,
+}
+
 /// Reads tokens from a body, remembering where the last one started for error offsets.
 pub(super) struct Tokenizer<'a> {
     body: &'a str,
@@ -48,7 +56,19 @@ pub(super) struct Tokenizer<'a> {
     start: usize,
 }
 
-fn is_whitespace(b: u8) -> bool {
+/// The bytes that end a tag's name: `>`, `/`, a quote or whitespace; and `:`, which the name
+/// scan notes and goes on.
+static ENDS_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = matches!(i as u8, b'>' | b'/' | b'"' | b'\'' | b':') || is_whitespace(i as u8);
+        i += 1;
+    }
+    table
+};
+
+const fn is_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
@@ -140,39 +160,68 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
-    /// `<name attributes>` or `<name attributes/>`.
+    /// `<name>`, `<name/>`, or with attributes.
     fn start_tag(&mut self, start: usize) -> Result<Token<'a>, XmlError> {
         let bytes = self.body.as_bytes();
         let name_start = start + 1;
-        let Some(first_close) = memchr::memchr(b'>', &bytes[name_start..]) else {
-            return Err(self.syntax(Syntax::UnclosedTag));
+        // The name, read once: most tags are nothing else.
+        let mut end = name_start;
+        let mut colon = None;
+        let delimiter = loop {
+            match bytes.get(end) {
+                None => return Err(self.syntax(Syntax::UnclosedTag)),
+                Some(&b) if !ENDS_NAME[usize::from(b)] => end += 1,
+                Some(b':') => {
+                    colon.get_or_insert(end + 1 - name_start);
+                    end += 1;
+                }
+                Some(&b) => break b,
+            }
         };
-        let inner = &bytes[name_start..name_start + first_close];
-        let name_len = inner
-            .iter()
-            .position(|&b| matches!(b, b'/' | b'"' | b'\'') || is_whitespace(b))
-            .unwrap_or(inner.len());
-        // A tag of only a name ends at the first `>`; after attributes, a `>` may be quoted.
-        let close = if name_len == inner.len() {
-            name_start + first_close
-        } else {
-            attributes_end(bytes, name_start + name_len)
-                .ok_or_else(|| self.syntax(Syntax::UnclosedTag))?
+        let name_len = end - name_start;
+        let empty = match (delimiter, bytes.get(end + 1)) {
+            (b'>', _) => false,
+            (b'/', Some(b'>')) => true,
+            _ => return self.tag_with_attributes(name_start, name_len, colon.unwrap_or(0)),
         };
+        if name_len == 0 {
+            return Err(self.syntax(Syntax::NoName));
+        }
+        self.pos = end + 1 + usize::from(empty);
+        Ok(Token::Start(Tag {
+            tag: &self.body[name_start..end],
+            name_len,
+            local_start: colon.unwrap_or(0),
+            empty,
+        }))
+    }
+
+    /// A start tag whose name, `name_len` bytes at `name_start`, is followed by attributes (or
+    /// by something else than `>` or `/>`).
+    fn tag_with_attributes(
+        &mut self,
+        name_start: usize,
+        name_len: usize,
+        local_start: usize,
+    ) -> Result<Token<'a>, XmlError> {
+        let bytes = self.body.as_bytes();
+        // A `>` may be quoted in an attribute's value.
+        let close = attributes_end(bytes, name_start + name_len)
+            .ok_or_else(|| self.syntax(Syntax::UnclosedTag))?;
         self.pos = close + 1;
         let (tag, empty) = match self.body[name_start..close].strip_suffix('/') {
             Some(tag) => (tag, true),
             None => (&self.body[name_start..close], false),
         };
-        let name_len = name_len.min(tag.len());
         if name_len == 0 {
             return Err(self.syntax(Syntax::NoName));
         }
-        Ok(Token::Start {
+        Ok(Token::Start(Tag {
             tag,
             name_len,
+            local_start,
             empty,
-        })
+        }))
     }
 
     /// `<!--…-->`, `<![CDATA[…]]>` or `<!DOCTYPE…>`.
