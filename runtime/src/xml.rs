@@ -299,8 +299,12 @@ impl<'a> Reader<'a> {
             self.in_empty = false;
             return Ok(Cow::Borrowed(""));
         }
-        if self.open.is_empty() {
+        let Some(&open) = self.open.last() else {
             return Ok(Cow::Borrowed(""));
+        };
+        if let Some(text) = self.tokens.plain_text_then_end(open) {
+            self.open.pop();
+            return Ok(Cow::Borrowed(text));
         }
         let mut text = Cow::Borrowed("");
         loop {

@@ -120,6 +120,27 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// Text without entities, or none, then the end tag `</open>`: the text, both consumed;
+    /// `None`, with nothing consumed, for anything else. The form of nearly every value S3
+    /// sends, read in one step.
+    pub(super) fn plain_text_then_end(&mut self, open: &str) -> Option<&'a str> {
+        let bytes = self.body.as_bytes();
+        let start = self.pos;
+        let lt = start + memchr::memchr2(b'<', b'&', bytes.get(start..)?)?;
+        let name_start = lt + 2;
+        let name_end = name_start + open.len();
+        let closes = bytes[lt] == b'<'
+            && bytes.get(lt + 1) == Some(&b'/')
+            && bytes.get(name_start..name_end) == Some(open.as_bytes())
+            && bytes.get(name_end) == Some(&b'>');
+        if !closes {
+            return None;
+        }
+        self.start = lt;
+        self.pos = name_end + 1;
+        Some(&self.body[start..lt])
+    }
+
     /// The markup that starts with the `<` at `start`.
     fn markup(&mut self, start: usize, open: Option<&str>) -> Result<Token<'a>, XmlError> {
         let bytes = self.body.as_bytes();
@@ -165,19 +186,18 @@ impl<'a> Tokenizer<'a> {
         let bytes = self.body.as_bytes();
         let name_start = start + 1;
         // The name, read once: most tags are nothing else.
-        let mut end = name_start;
+        let rest = &bytes[name_start..];
+        let ends_name = |b: &u8| ENDS_NAME[usize::from(*b)];
         let mut colon = None;
-        let delimiter = loop {
-            match bytes.get(end) {
-                None => return Err(self.syntax(Syntax::UnclosedTag)),
-                Some(&b) if !ENDS_NAME[usize::from(b)] => end += 1,
-                Some(b':') => {
-                    colon.get_or_insert(end + 1 - name_start);
-                    end += 1;
-                }
-                Some(&b) => break b,
-            }
+        let mut end = rest.iter().position(ends_name);
+        while let Some(i) = end.filter(|&i| rest[i] == b':') {
+            colon.get_or_insert(i + 1);
+            end = rest[i + 1..].iter().position(ends_name).map(|j| i + 1 + j);
+        }
+        let Some(end) = end.map(|i| name_start + i) else {
+            return Err(self.syntax(Syntax::UnclosedTag));
         };
+        let delimiter = bytes[end];
         let name_len = end - name_start;
         let empty = match (delimiter, bytes.get(end + 1)) {
             (b'>', _) => false,
