@@ -229,32 +229,37 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 /// The form S3 writes, `2006-02-03T16:45:09.000Z`, read at fixed positions; `None` for anything
 /// else, which [`parse_date_time`] reads the general way.
 fn parse_s3_date_time(input: &[u8]) -> Option<DateTime> {
-    let b: &[u8; 24] = input.try_into().ok()?;
-    let separators = [
-        (4, b'-'),
-        (7, b'-'),
-        (10, b'T'),
-        (13, b':'),
-        (16, b':'),
-        (19, b'.'),
-        (23, b'Z'),
-    ];
-    if separators.iter().any(|&(i, c)| b[i] != c) {
-        return None;
+    const FORM: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    let input: &[u8; 24] = input.try_into().ok()?;
+    // Eight bytes at a time: XOR with the form leaves a digit's value in its byte, and zero
+    // where a separator matches. Any other byte has its high nibble set, or reaches it by
+    // adding 6 (`:` to `?` give 10 to 15).
+    let mut values = [0u8; 24];
+    for ((word, form), out) in input
+        .chunks_exact(8)
+        .zip(FORM.chunks_exact(8))
+        .zip(values.chunks_exact_mut(8))
+    {
+        let word = u64::from_le_bytes(word.try_into().ok()?);
+        let form = u64::from_le_bytes(form.try_into().ok()?);
+        let x = word ^ form;
+        let separators = u64::from_le_bytes(form.to_le_bytes().map(|b| (b != b'0') as u8 * 0xff));
+        const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+        if x & separators != 0 || x & HIGH != 0 || x.wrapping_add(0x0606_0606_0606_0606) & HIGH != 0
+        {
+            return None;
+        }
+        out.copy_from_slice(&x.to_le_bytes());
     }
-    let number = |from: usize, to: usize| {
-        b[from..to].iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
+    let number = |digits: &[u8]| digits.iter().fold(0u32, |n, &d| n * 10 + u32::from(d));
     from_civil(
-        number(0, 4)?.into(),
-        number(5, 7)?,
-        number(8, 10)?,
-        number(11, 13)?,
-        number(14, 16)?,
-        number(17, 19)?,
-        number(20, 23)? * 1_000_000,
+        number(&values[0..4]).into(),
+        number(&values[5..7]),
+        number(&values[8..10]),
+        number(&values[11..13]),
+        number(&values[14..16]),
+        number(&values[17..19]),
+        number(&values[20..23]) * 1_000_000,
     )
 }
 
@@ -544,6 +549,11 @@ mod tests {
             "2006-02-03T16:45:09.00xZ",
             "+006-02-03T16:45:09.000Z",
             "2006-0x-03T16:45:09.000Z",
+            "2006-02-03T16:45:0:.000Z",
+            "200?-02-03T16:45:09.000Z",
+            "2006-02-03T16:45:09.00/Z",
+            "2006-02-03T16:45:09.000\u{0}",
+            "2006-02-03T16:4\u{3}:09.000Z",
         ] {
             assert_eq!(parse_s3_date_time(input.as_bytes()), None, "{input}");
         }
