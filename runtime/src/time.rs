@@ -230,6 +230,7 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 /// else, which [`parse_date_time`] reads the general way.
 fn parse_s3_date_time(input: &[u8]) -> Option<DateTime> {
     const FORM: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
     let input: &[u8; 24] = input.try_into().ok()?;
     // Eight bytes at a time: XOR with the form leaves a digit's value in its byte, and zero
     // where a separator matches. Any other byte has its high nibble set, or reaches it by
@@ -244,7 +245,6 @@ fn parse_s3_date_time(input: &[u8]) -> Option<DateTime> {
         let form = u64::from_le_bytes(form.try_into().ok()?);
         let x = word ^ form;
         let separators = u64::from_le_bytes(form.to_le_bytes().map(|b| (b != b'0') as u8 * 0xff));
-        const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
         if x & separators != 0 || x & HIGH != 0 || x.wrapping_add(0x0606_0606_0606_0606) & HIGH != 0
         {
             return None;
