@@ -1,5 +1,5 @@
-//! A global allocator that counts allocations and the bytes they ask for, for benchmarks that
-//! report allocations per operation. A binary installs it with
+//! A global allocator that counts allocations and the bytes they ask for, and follows the bytes
+//! live and their peak, for benchmarks that report allocations and heap peaks per operation. A binary installs it with
 //! `#[global_allocator] static GLOBAL: CountingAllocator = CountingAllocator;`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -11,6 +11,9 @@ pub struct CountingAllocator;
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
+/// Bytes allocated and not yet freed, and the most there have been since [`HeapPeak::mark`].
+static LIVE: AtomicU64 = AtomicU64::new(0);
+static PEAK: AtomicU64 = AtomicU64::new(0);
 
 // SAFETY: every call is forwarded unchanged to `System`, which upholds the contract.
 unsafe impl GlobalAlloc for CountingAllocator {
@@ -21,11 +24,13 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
         // SAFETY: `ptr` came from `System` with `layout`, as the caller guarantees.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
         count(new_size);
         // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -35,6 +40,30 @@ unsafe impl GlobalAlloc for CountingAllocator {
 fn count(bytes: usize) {
     ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
     BYTES.fetch_add(bytes as u64, Ordering::Relaxed);
+    let live = LIVE.fetch_add(bytes as u64, Ordering::Relaxed) + bytes as u64;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+/// The most heap in use, above what was in use at [`HeapPeak::mark`], while one operation runs.
+/// Process-wide: meaningful while nothing else allocates (one operation on a current-thread
+/// runtime).
+#[derive(Debug, Clone, Copy)]
+pub struct HeapPeak {
+    live: u64,
+}
+
+impl HeapPeak {
+    /// Starts following the peak from the heap in use now.
+    pub fn mark() -> Self {
+        let live = LIVE.load(Ordering::Relaxed);
+        PEAK.store(live, Ordering::Relaxed);
+        Self { live }
+    }
+
+    /// The peak since the mark, above the heap in use at the mark, in bytes.
+    pub fn above(self) -> u64 {
+        PEAK.load(Ordering::Relaxed).saturating_sub(self.live)
+    }
 }
 
 /// Allocations and bytes asked for so far, by the whole process.

@@ -22,7 +22,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::{Child, Command, ExitCode, Stdio};
 
-use s3_benches::alloc::{Allocated, CountingAllocator};
+use s3_benches::alloc::{Allocated, CountingAllocator, HeapPeak};
 use s3_benches::wire;
 
 use caller::{Caller, Contender};
@@ -200,25 +200,30 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 /// One request (connections, lazy initialisation), then `n` more, for instruction counts:
 /// the count of `n` requests less that of 0, over `n`, is one request's. Prints the
-/// allocations per request of the `n`.
+/// allocations per request of the `n`, and the largest heap peak of one.
 fn requests(contender: Contender, scenario: Scenario, n: u64, ports: &Ports) {
     let rt = runtime();
     let mut caller = Caller::new(contender, scenario, ports.addr(scenario));
     rt.block_on(caller.check());
     let before = Allocated::now();
+    let mut heap_peak = 0;
     rt.block_on(async {
         for _ in 0..n {
+            let heap = HeapPeak::mark();
             std::hint::black_box(caller.call().await);
+            heap_peak = heap_peak.max(heap.above());
         }
     });
     let allocated = Allocated::since(before);
     let per_request = |count: u64| count as f64 / n.max(1) as f64;
     println!(
-        "{} {}: {n} requests, {:.1} allocations and {:.0} bytes allocated per request",
+        "{} {}: {n} requests, {:.1} allocations and {:.0} bytes allocated per request, \
+         heap peak {heap_peak} bytes above the heap before a request (response body {} bytes)",
         contender.arg(),
         scenario.arg(),
         per_request(allocated.allocations),
         per_request(allocated.bytes),
+        scenario.body_len(),
     );
 }
 

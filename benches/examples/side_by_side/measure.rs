@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use s3_benches::alloc::Allocated;
+use s3_benches::alloc::{Allocated, HeapPeak};
 use tokio::runtime::Runtime;
 
 use crate::caller::{Caller, Contender};
@@ -72,6 +72,26 @@ pub fn table(quick: bool) {
             }),
             runs.each_ref().map(|run| run.allocated_per_request()[0]),
         ));
+        let body_len = scenario.body_len();
+        rows.push(Row::new(
+            scenario.name(),
+            match body_len {
+                0 => "heap peak of a request".into(),
+                _ => format!(
+                    "heap peak of a request / response body ({})",
+                    bytes_name(body_len as f64)
+                ),
+            },
+            runs.each_ref().map(|run| match body_len {
+                0 => bytes_name(run.heap_peak as f64),
+                _ => format!(
+                    "{} / {:.2}×",
+                    bytes_name(run.heap_peak as f64),
+                    run.heap_peak as f64 / body_len as f64
+                ),
+            }),
+            runs.each_ref().map(|run| run.heap_peak as f64),
+        ));
     }
     eprintln!("throughput ...");
     let mut callers = callers(&rt, THROUGHPUT, &server);
@@ -128,6 +148,8 @@ fn callers(rt: &Runtime, scenario: Scenario, server: &Server) -> [Caller; 3] {
 struct Run {
     latencies: Vec<Duration>,
     allocated: Allocated,
+    /// The largest heap peak of one request, above the heap before it.
+    heap_peak: u64,
 }
 
 impl Run {
@@ -164,6 +186,7 @@ fn latency_rounds(
     let mut runs = [(); 3].map(|()| Run {
         latencies: Vec::with_capacity(samples),
         allocated: Allocated::default(),
+        heap_peak: 0,
     });
     for round in 0..effort.latency_rounds {
         for i in (0..3).map(|i| (i + round) % 3) {
@@ -171,9 +194,11 @@ fn latency_rounds(
             let before = Allocated::now();
             rt.block_on(async {
                 for _ in 0..per_round {
+                    let heap = HeapPeak::mark();
                     let start = Instant::now();
                     std::hint::black_box(caller.call().await);
                     run.latencies.push(start.elapsed());
+                    run.heap_peak = run.heap_peak.max(heap.above());
                 }
             });
             run.allocated += Allocated::since(before);

@@ -131,6 +131,16 @@ impl Scenario {
         }
     }
 
+    /// The length of the response's body.
+    pub fn body_len(self) -> usize {
+        match self {
+            Scenario::HeadBucket | Scenario::PutObject(_) => 0,
+            Scenario::ListBuckets(n) => list_buckets::body_without_arns(n).len(),
+            Scenario::ListObjectsV2(n) => list_objects_v2::body(BUCKET, n).len(),
+            Scenario::GetObject(size) => size,
+        }
+    }
+
     /// The floor's request: the least HTTP/1.1 that asks for the same answer, body included.
     pub fn raw_request(self) -> Bytes {
         let line = match self {
