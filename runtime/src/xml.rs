@@ -445,6 +445,8 @@ impl<'a> Element<'a> {
     }
 
     /// The local name, namespace prefix stripped: `s3:Bucket` → `Bucket`.
+    // Inlined: generated readers call it once per element to pick the member.
+    #[inline]
     pub fn local_name(&self) -> &'a [u8] {
         &self.name().as_bytes()[self.tag.local_start..]
     }
