@@ -122,8 +122,9 @@ pub struct HttpConfig {
     /// How long an idle pooled connection is kept. Default 15 s: S3 closes idle connections
     /// after about 20 s, and reusing one it is closing fails the request.
     pub pool_idle_timeout: Duration,
-    /// The most idle connections kept per host. Default unlimited: every connection a burst
-    /// opened stays reusable until `pool_idle_timeout`.
+    /// The most idle connections kept per host. Default 128: a burst of up to 128 concurrent
+    /// requests to a host finds its connections again; beyond that, the extra ones close as
+    /// they come back, so that the pool stays bounded whatever the burst.
     pub max_idle_per_host: usize,
     /// The largest response body read into memory. Default 64 MiB, far above any listing (a
     /// 10,000-bucket ListBuckets is about 1.5 MB). A larger body fails the call with a typed
@@ -149,7 +150,7 @@ impl Default for HttpConfig {
         Self {
             timeouts: TimeoutConfig::default(),
             pool_idle_timeout: Duration::from_secs(15),
-            max_idle_per_host: usize::MAX,
+            max_idle_per_host: 128,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             ca_bundle: None,
             proxy: ProxyConfig::default(),
