@@ -34,12 +34,15 @@ pub(super) fn invocation_id() -> InvocationId {
     let bits = u128::from(retry::random_u64()) << 64 | u128::from(retry::random_u64());
     let bits = bits & !(0xf000 << 64) | (0x4000 << 64); // version 4
     let bits = bits & !(0xc << 60) | (0x8 << 60); // RFC 4122 variant
-                                                  // 8-4-4-4-12 hex digits.
+                                                  // 8-4-4-4-12 hex digits, the last first.
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut id = [b'-'; 36];
-    let places = (0..36).filter(|i| ![8, 13, 18, 23].contains(i));
-    for (n, place) in places.enumerate() {
-        id[place] = DIGITS[(bits >> (124 - 4 * n) & 15) as usize];
+    let mut rest = bits;
+    for place in (0..36).rev() {
+        if !matches!(place, 8 | 13 | 18 | 23) {
+            id[place] = DIGITS[(rest & 15) as usize];
+            rest >>= 4;
+        }
     }
     id
 }
@@ -114,6 +117,21 @@ impl Decimals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invocation_ids_are_version_4_uuids() {
+        let id = invocation_id();
+        let text = std::str::from_utf8(&id).unwrap();
+        let groups: Vec<&str> = text.split('-').collect();
+        assert_eq!(
+            groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(text.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit()));
+        assert!(groups[2].starts_with('4'));
+        assert!(matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
+        assert_ne!(invocation_id(), id);
+    }
 
     #[test]
     fn writes_the_attempt_and_the_maximum() {
