@@ -30,7 +30,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use http::header::PROXY_AUTHORIZATION;
+use http::header::{HeaderValue, HOST, PROXY_AUTHORIZATION};
 use http::uri::{Authority, Scheme};
 use http::{Request, Response, StatusCode};
 use http_body::Body as _;
@@ -45,6 +45,7 @@ use crate::error::{
     Error, ErrorMetadata, ResponseError, TimeoutError, TimeoutKind, TransportError,
 };
 use crate::profile::Env;
+use crate::sigv4::uri_host;
 use proxy::{Connector, Proxies};
 
 /// The timeouts of an operation.
@@ -327,6 +328,13 @@ impl HttpSend for HttpClient {
             .and_then(|p| p.http_authorization(&parts.uri))
         {
             parts.headers.insert(PROXY_AUTHORIZATION, auth);
+        }
+        // The host the signer signed, rather than hyper-util's (which writes it with
+        // `format!`, and writes a port as a number where the URI may have leading zeros).
+        if !parts.headers.contains_key(HOST) {
+            if let Some(host) = uri_host(&parts.uri).and_then(|h| HeaderValue::from_str(h).ok()) {
+                parts.headers.insert(HOST, host);
+            }
         }
         let response = self.client.request(Request::from_parts(parts, body));
         let connect = self.timeouts.connect;

@@ -647,19 +647,26 @@ fn host_to_sign(request: &Request<Bytes>) -> Result<Option<&str>, SigningError> 
     if request.headers().contains_key(HOST) {
         return Ok(None);
     }
-    let uri = request.uri();
-    let authority = uri.authority().ok_or(SigningError::MissingHost)?;
+    uri_host(request.uri())
+        .map(Some)
+        .ok_or(SigningError::MissingHost)
+}
+
+/// The `Host` header of a request to `uri`: its host, and its port unless it is the scheme's
+/// default. The HTTP client sends this one, so that it is the value signed.
+pub(crate) fn uri_host(uri: &Uri) -> Option<&str> {
+    let authority = uri.authority()?;
     let default_port = matches!(
         (uri.scheme_str(), authority.port_u16()),
         (Some("https"), Some(443)) | (Some("http"), Some(80))
     );
-    Ok(Some(if default_port {
+    Some(if default_port {
         authority.host()
     } else {
         // Without user info: `user@host:port` → `host:port`.
         let all = authority.as_str();
         all.rsplit_once('@').map_or(all, |(_, host)| host)
-    }))
+    })
 }
 
 fn header_value(value: &[u8], header: &HeaderName) -> Result<HeaderValue, SigningError> {
