@@ -426,10 +426,14 @@ pub fn parse_number<T: std::str::FromStr>(
 }
 
 /// The request ids S3 returns on every response.
+///
+/// Kept as the response's header values, which share its buffer: reading them allocates
+/// nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestIds {
-    request_id: Option<String>,
-    extended_request_id: Option<String>,
+    /// Text values only, so that `to_str` succeeds on them.
+    request_id: Option<HeaderValue>,
+    extended_request_id: Option<HeaderValue>,
 }
 
 impl RequestIds {
@@ -439,8 +443,8 @@ impl RequestIds {
             response
                 .headers()
                 .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
+                .filter(|v| v.to_str().is_ok())
+                .cloned()
         };
         Self {
             request_id: get("x-amz-request-id"),
@@ -450,12 +454,14 @@ impl RequestIds {
 
     /// `x-amz-request-id`.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.request_id.as_ref().and_then(|v| v.to_str().ok())
     }
 
     /// `x-amz-id-2`.
     pub fn extended_request_id(&self) -> Option<&str> {
-        self.extended_request_id.as_deref()
+        self.extended_request_id
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
     }
 }
 
@@ -489,8 +495,8 @@ pub fn error_metadata(
     let status = response.status();
     let ids = RequestIds::from_response(response);
     let mut meta = ErrorMetadata::new(status.as_u16());
-    let mut request_id = ids.request_id;
-    let mut host_id = ids.extended_request_id;
+    let mut request_id = ids.request_id().map(str::to_owned);
+    let mut host_id = ids.extended_request_id().map(str::to_owned);
     let mut code = None;
     let mut region = response
         .headers()

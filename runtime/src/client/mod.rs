@@ -99,6 +99,11 @@ struct Auth<'a> {
     identity: Identity,
 }
 
+/// The most headers an attempt adds to the request: the signer's `x-amz-date`,
+/// `x-amz-content-sha256`, session token and `authorization`, and the four of
+/// `add_request_metadata`.
+const ADDED_HEADERS: usize = 8;
+
 /// The error code of a request signed with a session that S3 considers expired.
 const EXPIRED_SESSION: &str = "ExpiredToken";
 
@@ -411,6 +416,8 @@ impl Runtime {
                 .await
                 .map_err(Error::Credentials)?;
             let mut signed = head.clone();
+            // Room for what signing and the metadata add, so the map grows once.
+            signed.headers_mut().reserve(ADDED_HEADERS);
             let params = SigningParams {
                 credentials: &credentials,
                 region: auth.region,

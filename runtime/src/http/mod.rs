@@ -30,7 +30,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use http::header::PROXY_AUTHORIZATION;
+use http::header::{HeaderValue, HOST, PROXY_AUTHORIZATION};
 use http::uri::{Authority, Scheme};
 use http::{Request, Response, StatusCode};
 use http_body::Body as _;
@@ -45,6 +45,7 @@ use crate::error::{
     Error, ErrorMetadata, ResponseError, TimeoutError, TimeoutKind, TransportError,
 };
 use crate::profile::Env;
+use crate::sigv4::uri_host;
 use proxy::{Connector, Proxies};
 
 /// The timeouts of an operation.
@@ -336,6 +337,13 @@ impl HttpSend for HttpClient {
         {
             parts.headers.insert(PROXY_AUTHORIZATION, auth);
         }
+        // The host the signer signed, rather than hyper-util's (which writes it with
+        // `format!`, and writes a port as a number where the URI may have leading zeros).
+        if !parts.headers.contains_key(HOST) {
+            if let Some(host) = uri_host(&parts.uri).and_then(|h| HeaderValue::from_str(h).ok()) {
+                parts.headers.insert(HOST, host);
+            }
+        }
         let response = self.client.request(Request::from_parts(parts, body));
         let connect = self.timeouts.connect;
         Box::pin(async move {
@@ -450,13 +458,18 @@ impl Limits {
         request: Request<RequestBody>,
         stream: impl FnOnce(StatusCode) -> bool,
     ) -> Result<Response<Received>, HttpError> {
-        let progress = Progress::new();
+        let started = tokio::time::Instant::now();
+        let mut progress = None;
         let request = request.map(|body| match http_body::Body::size_hint(&body).exact() {
             // Nothing to send and no progress to tell.
             Some(0) => ByteStream::default(),
-            len => ByteStream::from_response(Frames(body.with_progress(progress.clone())), len),
+            len => {
+                let progress = progress.insert(Progress::new()).clone();
+                ByteStream::from_response(Frames(body.with_progress(progress)), len)
+            }
         });
-        let response = idle_within(self.timeouts.read, &progress, http.send(request)).await??;
+        let last_sent = || progress.as_ref().map_or(started, |p| p.last());
+        let response = idle_within(self.timeouts.read, last_sent, http.send(request)).await??;
         let (parts, body) = response.into_parts();
         let body = ResponseStream::new(body, &self.timeouts);
         let body = if stream(parts.status) {
@@ -553,11 +566,11 @@ fn classify(
     }
 }
 
-/// The response to a request, failing with a read timeout once `limit` has passed since the
-/// request's body last sent a piece (or, when it has been sent, since its end).
+/// The response to a request, failing with a read timeout once `limit` has passed since
+/// `last_sent`: when the request's body last sent a piece (or, when it has been sent, its end).
 async fn idle_within<T>(
     limit: Option<Duration>,
-    progress: &Progress,
+    last_sent: impl Fn() -> tokio::time::Instant,
     future: impl Future<Output = T>,
 ) -> Result<T, HttpError> {
     let Some(limit) = limit else {
@@ -567,8 +580,8 @@ async fn idle_within<T>(
     loop {
         tokio::select! {
             output = &mut future => return Ok(output),
-            () = tokio::time::sleep_until(progress.last() + limit) => {
-                if progress.last() + limit <= tokio::time::Instant::now() {
+            () = tokio::time::sleep_until(last_sent() + limit) => {
+                if last_sent() + limit <= tokio::time::Instant::now() {
                     return Err(HttpError::Timeout(TimeoutError::new(TimeoutKind::Read, limit)));
                 }
             }

@@ -22,8 +22,11 @@ pub(crate) enum Received {
 /// unread closes its connection.
 pub(crate) struct ResponseStream {
     body: ByteStream,
-    /// The read timeout and its timer, armed when the reader starts waiting for a piece.
-    read: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
+    read: Option<Duration>,
+    /// The read timeout's timer, made the first time a piece is not there when asked for (a
+    /// body that arrived with the head never needs one), and reset when the reader starts
+    /// waiting for the next.
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
     waiting: bool,
     stall: Option<StalledBody>,
     /// The time spent waiting for pieces, which the stall check measures the rate over (time
@@ -37,9 +40,8 @@ impl ResponseStream {
     pub(super) fn new(body: ByteStream, timeouts: &TimeoutConfig) -> Self {
         Self {
             body,
-            read: timeouts
-                .read
-                .map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
+            read: timeouts.read,
+            timer: None,
             waiting: false,
             stall: timeouts.stalled_body,
             waited: Duration::ZERO,
@@ -81,8 +83,8 @@ impl Stream for ResponseStream {
         if !this.waiting {
             this.waiting = true;
             this.wait_started = Instant::now();
-            if let Some((limit, timer)) = &mut this.read {
-                timer.as_mut().reset(tokio::time::Instant::now() + *limit);
+            if let (Some(limit), Some(timer)) = (this.read, &mut this.timer) {
+                timer.as_mut().reset(tokio::time::Instant::now() + limit);
             }
         }
         let data = match Pin::new(&mut this.body).poll_next(cx) {
@@ -92,9 +94,13 @@ impl Stream for ResponseStream {
                 return Poll::Ready(end_or_error);
             }
             Poll::Pending => {
-                if let Some((limit, timer)) = &mut this.read {
+                if let Some(limit) = this.read {
+                    // Made in the poll that started the wait, as a reset timer would be.
+                    let timer = this
+                        .timer
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
                     if timer.as_mut().poll(cx).is_ready() {
-                        let error = TimeoutError::new(TimeoutKind::Read, *limit);
+                        let error = TimeoutError::new(TimeoutKind::Read, limit);
                         return Poll::Ready(Some(Err(BodyError::Timeout(error))));
                     }
                 }

@@ -225,8 +225,8 @@ pub(super) fn write_headers(out: &mut Vec<u8>, entries: &[HeaderEntry<'_>]) {
 /// Appends a header value with surrounding whitespace removed and runs of spaces collapsed.
 fn write_trimmed(out: &mut Vec<u8>, value: &[u8]) {
     let mut rest = value.trim_ascii();
-    // Most values have no run of spaces; `str::contains` looks for one with SIMD.
-    if std::str::from_utf8(rest).is_ok_and(|s| !s.contains("  ")) {
+    // Most values have no space at all, which a byte search (memchr) rules out fastest.
+    if !rest.contains(&b' ') {
         out.extend_from_slice(rest);
         return;
     }

@@ -131,6 +131,37 @@ impl HmacKey {
         inner.update(message);
         self.finish(inner)
     }
+
+    /// The MAC of `message`, resuming from `first` when the message starts with its block, and
+    /// keeping there the inner hash after this message's first block otherwise. `first` must be
+    /// this key's.
+    pub(crate) fn mac_resuming(&self, first: &mut Option<FirstBlock>, message: &[u8]) -> [u8; 32] {
+        let Some((block, rest)) = message.split_first_chunk::<BLOCK>() else {
+            return self.mac(message);
+        };
+        let mut inner = match first {
+            Some(first) if first.block == *block => Sha256::resume(first.state, 2),
+            _ => {
+                let mut inner = self.start();
+                inner.compress(block);
+                *first = Some(FirstBlock {
+                    block: *block,
+                    state: inner.state,
+                });
+                inner
+            }
+        };
+        inner.update(rest);
+        self.finish(inner)
+    }
+}
+
+/// The first block of a message and the inner hash of an HMAC after it, for messages that
+/// start alike.
+#[derive(Clone, Copy)]
+pub(crate) struct FirstBlock {
+    block: [u8; BLOCK],
+    state: [u32; 8],
 }
 
 #[cfg(test)]
@@ -184,6 +215,20 @@ mod tests {
                 HmacKey::new(key).mac(message).to_vec(),
                 hex_decode(expected)
             );
+        }
+    }
+
+    #[test]
+    fn resuming_from_a_first_block_macs_like_from_the_start() {
+        let key = HmacKey::new(b"key");
+        let message: Vec<u8> = (0..200u32).map(|i| (i * 13 + 5) as u8).collect();
+        let mut other = message.clone();
+        other[150] ^= 1;
+        let mut changed_start = message.clone();
+        changed_start[10] ^= 1;
+        let mut first = None;
+        for message in [&message[..20], &message, &other, &changed_start, &message] {
+            assert_eq!(key.mac_resuming(&mut first, message), key.mac(message));
         }
     }
 }

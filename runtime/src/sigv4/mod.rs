@@ -35,7 +35,7 @@ use sha2::Digest;
 use crate::credentials::Credentials;
 use crate::time::DateTime;
 use canonical::{HeaderEntry, Query};
-use hash::{HmacKey, Sha256};
+use hash::{FirstBlock, HmacKey, Sha256};
 use key::KeyCache;
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -580,24 +580,24 @@ impl Signer {
         creq_hash.update(creq);
         sts.extend_from_slice(&hex(&creq_hash.finish()));
 
-        let key = match last_key {
+        let last = match last_key {
             Some(last) if last.credentials.ptr_eq(params.credentials) && last.scope == *scope => {
-                last.key
+                last
             }
             _ => {
                 let date = &amz_date[..amz_date.find('T').unwrap_or(amz_date.len())];
                 let key = self
                     .keys
                     .key(params.credentials, date, params.region, params.service);
-                *last_key = Some(LastKey {
+                last_key.insert(LastKey {
                     credentials: params.credentials.clone(),
                     scope: scope.clone(),
                     key,
-                });
-                key
+                    sts_start: None,
+                })
             }
         };
-        Signature(hex(&key.mac(sts)))
+        Signature(hex(&last.key.mac_resuming(&mut last.sts_start, sts)))
     }
 }
 
@@ -647,19 +647,26 @@ fn host_to_sign(request: &Request<Bytes>) -> Result<Option<&str>, SigningError> 
     if request.headers().contains_key(HOST) {
         return Ok(None);
     }
-    let uri = request.uri();
-    let authority = uri.authority().ok_or(SigningError::MissingHost)?;
+    uri_host(request.uri())
+        .map(Some)
+        .ok_or(SigningError::MissingHost)
+}
+
+/// The `Host` header of a request to `uri`: its host, and its port unless it is the scheme's
+/// default. The HTTP client sends this one, so that it is the value signed.
+pub(crate) fn uri_host(uri: &Uri) -> Option<&str> {
+    let authority = uri.authority()?;
     let default_port = matches!(
         (uri.scheme_str(), authority.port_u16()),
         (Some("https"), Some(443)) | (Some("http"), Some(80))
     );
-    Ok(Some(if default_port {
+    Some(if default_port {
         authority.host()
     } else {
         // Without user info: `user@host:port` → `host:port`.
         let all = authority.as_str();
         all.rsplit_once('@').map_or(all, |(_, host)| host)
-    }))
+    })
 }
 
 fn header_value(value: &[u8], header: &HeaderName) -> Result<HeaderValue, SigningError> {
@@ -741,6 +748,9 @@ struct LastKey {
     credentials: Credentials,
     scope: Vec<u8>,
     key: HmacKey,
+    /// The string to sign starts with the algorithm, the time and the scope: its first block
+    /// is the same for every request signed in the same second, and the MAC resumes after it.
+    sts_start: Option<FirstBlock>,
 }
 
 /// Buffers that grew past this are dropped after use, so one huge request does not pin its
