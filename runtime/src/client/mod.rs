@@ -274,8 +274,8 @@ impl Runtime {
     /// Runs `operation`: signs, sends and retries until it succeeds, fails for good, or runs out
     /// of attempts, retry quota or time.
     ///
-    /// Only reading the output or the error is particular to the operation: the rest is
-    /// [`Runtime::call`], compiled once for all of them.
+    /// Only reading the output and the error depends on the operation's types: the loop is not
+    /// generic, so that it is compiled once rather than once per operation.
     pub async fn invoke<O, E>(&self, operation: Operation<'_, O, E>) -> Result<O, Error<E>> {
         let (call, deserialize, deserialize_error) = operation.into_call();
         let success = self
