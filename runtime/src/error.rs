@@ -77,6 +77,21 @@ impl<E> Error<E> {
     pub fn region(&self) -> Option<&str> {
         self.meta().and_then(ErrorMetadata::region)
     }
+
+    /// The same error, with a service error made by `f` from this one's and its metadata.
+    pub(crate) fn map_service<F>(self, f: impl FnOnce(E, &ErrorMetadata) -> F) -> Error<F> {
+        match self {
+            Error::Build(e) => Error::Build(e),
+            Error::Credentials(e) => Error::Credentials(e),
+            Error::Transport(e) => Error::Transport(e),
+            Error::Timeout(e) => Error::Timeout(e),
+            Error::Response(e) => Error::Response(e),
+            Error::Service(ServiceError { error, meta }) => Error::Service(ServiceError {
+                error: f(error, &meta),
+                meta,
+            }),
+        }
+    }
 }
 
 impl<E: fmt::Display> fmt::Display for Error<E> {

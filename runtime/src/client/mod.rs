@@ -15,6 +15,7 @@ mod payload;
 mod region;
 mod response;
 
+use std::convert::Infallible;
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -26,8 +27,10 @@ use http::{Method, Request, Response, Uri};
 use tracing::Instrument;
 
 pub use config::{ClientConfig, PayloadSigning, ServiceRules};
+use operation::Call;
 pub use operation::{
-    Checksums, Deserialize, EndpointInRegion, Operation, PresignedRequest, SendFuture,
+    Checksums, Deserialize, DeserializeError, EndpointInRegion, Operation, PresignedRequest,
+    SendFuture,
 };
 
 use crate::aws_chunked::STREAMING_UNSIGNED_PAYLOAD_TRAILER;
@@ -196,6 +199,19 @@ impl Runtime {
         bucket: Option<&str>,
         expires_in: Duration,
     ) -> Result<PresignedRequest, Error<E>> {
+        self.presign_request(request, endpoint, bucket, expires_in)
+            .await
+            .map_err(|e| e.map_service(|never, _| match never {}))
+    }
+
+    /// [`Runtime::presign`], which fails before any service error could be.
+    async fn presign_request(
+        &self,
+        request: SerializedRequest,
+        endpoint: &Endpoint,
+        bucket: Option<&str>,
+        expires_in: Duration,
+    ) -> Result<PresignedRequest, Error<Infallible>> {
         let mut auth = auth(endpoint, &self.rules.signing, &self.session_signing)?;
         auth.settings.expires_in = expires_in;
         // The length is the sender's: a signed `Content-Length: 0` would refuse every body.
@@ -262,11 +278,35 @@ impl Runtime {
 
     /// Runs `operation`: signs, sends and retries until it succeeds, fails for good, or runs out
     /// of attempts, retry quota or time.
+    ///
+    /// Only reading the output and the error depends on the operation's types: the loop is not
+    /// generic, so that it is compiled once rather than once per operation.
     pub async fn invoke<O, E>(&self, operation: Operation<'_, O, E>) -> Result<O, Error<E>> {
-        let span = tracing::debug_span!("operation", name = operation.name);
+        let (call, deserialize, deserialize_error) = operation.into_call();
+        let success = self
+            .call(call)
+            .await
+            .map_err(|e| e.map_service(|response, meta| deserialize_error(&response, meta)))?;
+        match (success, deserialize) {
+            (Success::Buffered(response), Deserialize::Buffered(deserialize)) => {
+                deserialize(&response)
+                    .map_err(|e| Error::Response(e.with_meta(response_metadata(&response))))
+            }
+            (Success::Streaming(response), Deserialize::Streaming(deserialize)) => {
+                let meta = response_metadata(&response);
+                deserialize(response).map_err(|e| Error::Response(e.with_meta(meta)))
+            }
+            _ => unreachable!("a response is buffered or streaming as its operation's output"),
+        }
+    }
+
+    /// The successful response to `call`, or why there is none; a service error is the error
+    /// response, for the operation to read.
+    async fn call(&self, call: Call<'_>) -> Result<Success, Error<ErrorResponse>> {
+        let span = tracing::debug_span!("operation", name = call.name);
         // Attempts made so far, for the operation timeout's message.
         let made = AtomicU32::new(0);
-        let attempts = self.attempts_in_region(operation, &made).instrument(span);
+        let attempts = self.attempts_in_region(call, &made).instrument(span);
         match self.limits.timeouts.operation {
             Some(limit) => tokio::time::timeout(limit, attempts)
                 .await
@@ -280,44 +320,37 @@ impl Runtime {
         }
     }
 
-    /// The attempts of `operation`; with cross-region access, to the region learned for its
-    /// bucket, and once more to the region S3 names if it answers that the bucket is elsewhere.
-    async fn attempts_in_region<O, E>(
+    /// The attempts of `call`; with cross-region access, to the region learned for its bucket,
+    /// and once more to the region S3 names if it answers that the bucket is elsewhere.
+    async fn attempts_in_region(
         &self,
-        mut operation: Operation<'_, O, E>,
+        mut call: Call<'_>,
         made: &AtomicU32,
-    ) -> Result<O, Error<E>> {
-        let (Some(regions), Some(bucket), Some(endpoint_in)) = (
-            &self.bucket_regions,
-            operation.bucket,
-            operation.endpoint_in_region,
-        ) else {
-            return self.attempts(operation, made).await;
+    ) -> Result<Success, Error<ErrorResponse>> {
+        let (Some(regions), Some(bucket), Some(endpoint_in)) =
+            (&self.bucket_regions, call.bucket, call.endpoint_in_region)
+        else {
+            return self.attempts(call, made).await;
         };
         if let Some(region) = regions.get(bucket) {
-            operation.endpoint = endpoint_in(&region)?;
+            call.endpoint = endpoint_in(&region)?;
         }
-        let signed_for = auth(
-            &operation.endpoint,
-            &self.rules.signing,
-            &self.session_signing,
-        )?
-        .region
-        .to_owned();
-        let replay = operation
+        let signed_for = auth(&call.endpoint, &self.rules.signing, &self.session_signing)?
+            .region
+            .to_owned();
+        let replay = call
             .request
             .body
             .is_replayable()
-            .then(|| operation.request.clone());
-        let Operation {
+            .then(|| call.request.clone());
+        let Call {
             name,
             error_in_success,
             checksums,
-            deserialize,
-            deserialize_error,
+            streaming,
             ..
-        } = operation;
-        let result = self.attempts(operation, made).await;
+        } = call;
+        let result = self.attempts(call, made).await;
         let (region, request) = match (&result, replay) {
             (Err(Error::Service(e)), Some(request)) => {
                 match region::redirect(e.meta(), &signed_for) {
@@ -329,7 +362,7 @@ impl Runtime {
         };
         tracing::debug!(bucket, region, "following the bucket to its region");
         regions.insert(bucket, &region);
-        let operation = Operation {
+        let call = Call {
             name,
             bucket: Some(bucket),
             error_in_success,
@@ -337,33 +370,28 @@ impl Runtime {
             checksums,
             endpoint: endpoint_in(&region)?,
             endpoint_in_region: None,
-            deserialize,
-            deserialize_error,
+            streaming,
         };
-        self.attempts(operation, made).await
+        self.attempts(call, made).await
     }
 
-    async fn attempts<O, E>(
+    async fn attempts(
         &self,
-        operation: Operation<'_, O, E>,
+        call: Call<'_>,
         made: &AtomicU32,
-    ) -> Result<O, Error<E>> {
+    ) -> Result<Success, Error<ErrorResponse>> {
         let http = self
             .http
             .as_ref()
             .map_err(|e| Error::Transport(TransportError::new(e.clone(), None)))?;
-        let auth = auth(
-            &operation.endpoint,
-            &self.rules.signing,
-            &self.session_signing,
-        )?;
+        let auth = auth(&call.endpoint, &self.rules.signing, &self.session_signing)?;
         let request = http_request(
-            operation.request,
-            &operation.endpoint,
+            call.request,
+            &call.endpoint,
             self.rules.content_length_on_put_and_post,
         )?;
         let (mut head, body) = request.into_parts();
-        let algorithm = self.request_checksum(&operation.checksums)?;
+        let algorithm = self.request_checksum(&call.checksums)?;
         // A stream's checksum is known once it has been sent: it goes in an `aws-chunked`
         // trailer, and so does a CRC32 of a stream of unknown length, as the AWS SDKs send one.
         let trailer = match body.is_replayable() {
@@ -398,7 +426,6 @@ impl Runtime {
                 .insert(HeaderName::from_static(algorithm.header_name()), value);
         }
         let head = Request::from_parts(head, Bytes::new());
-        let streaming = matches!(operation.deserialize, Deserialize::Streaming(_));
         let replayable = body.is_replayable();
         let max_attempts = if replayable {
             self.retry.max_attempts()
@@ -412,7 +439,7 @@ impl Runtime {
             attempt += 1;
             made.store(attempt, Ordering::Relaxed);
             let credentials = self
-                .credentials(auth.identity, operation.bucket)
+                .credentials(auth.identity, call.bucket)
                 .await
                 .map_err(Error::Credentials)?;
             let mut signed = head.clone();
@@ -447,7 +474,7 @@ impl Runtime {
             let sent = self
                 .limits
                 .exchange(&**http, signed, self.limits.timeouts.attempt, |status| {
-                    streaming && status.is_success()
+                    call.streaming && status.is_success()
                 })
                 .instrument(tracing::debug_span!("attempt", attempt))
                 .await;
@@ -455,32 +482,19 @@ impl Runtime {
                 Ok(response) => match response.into_parts() {
                     (parts, Received::Stream(stream)) => {
                         self.quota.succeeded(permit.take());
-                        let response = Response::from_parts(parts, ());
-                        let meta = response_metadata(&response);
-                        let body = response_body(stream, response.headers(), &operation.checksums);
-                        let Deserialize::Streaming(deserialize) = operation.deserialize else {
-                            unreachable!("only a streaming output's body streams")
-                        };
-                        return deserialize(response.map(|()| body))
-                            .map_err(|e| Error::Response(e.with_meta(meta)));
+                        let body = response_body(stream, &parts.headers, &call.checksums);
+                        return Ok(Success::Streaming(Response::from_parts(parts, body)));
                     }
                     (parts, Received::Bytes(bytes)) => {
                         let response = Response::from_parts(parts, bytes);
-                        if !rest::is_error(&response, operation.error_in_success) {
+                        if !rest::is_error(&response, call.error_in_success) {
                             self.quota.succeeded(permit.take());
-                            return match operation.deserialize {
-                                Deserialize::Buffered(deserialize) => deserialize(&response)
-                                    .map_err(|e| {
-                                        Error::Response(e.with_meta(response_metadata(&response)))
-                                    }),
+                            return Ok(match call.streaming {
                                 // Not reached: a streaming operation's 2xx body is handed on as
                                 // a stream, and other statuses are errors.
-                                Deserialize::Streaming(deserialize) => {
-                                    let meta = response_metadata(&response);
-                                    deserialize(response.map(ByteStream::from))
-                                        .map_err(|e| Error::Response(e.with_meta(meta)))
-                                }
-                            };
+                                true => Success::Streaming(response.map(ByteStream::from)),
+                                false => Success::Buffered(response),
+                            });
                         }
                         Failure::Response(response)
                     }
@@ -496,7 +510,7 @@ impl Runtime {
                     if let (Some(RetryKind::ClockSkew), Some(date)) = (kind, date) {
                         self.clock.correct(date);
                     }
-                    match (auth.identity, operation.bucket) {
+                    match (auth.identity, call.bucket) {
                         // The service's clock says the session is over: drop it so that the
                         // next attempt creates another.
                         (Identity::Session, Some(bucket))
@@ -514,13 +528,8 @@ impl Runtime {
                 .filter(|_| attempt < max_attempts)
                 .and_then(|kind| self.quota.acquire(kind));
             let Some(retry_permit) = retry_permit else {
-                let signed_for = operation.bucket.map(|_| auth.region);
-                let error = failure.into_error(
-                    &self.rules,
-                    operation.deserialize_error,
-                    attempt,
-                    signed_for,
-                );
+                let signed_for = call.bucket.map(|_| auth.region);
+                let error = failure.into_error(&self.rules, attempt, signed_for);
                 return Err(match (kind, replayable) {
                     (Some(_), false) => not_retried(error, ONE_SHOT),
                     _ => error,
@@ -533,10 +542,7 @@ impl Runtime {
     }
 
     /// The checksum algorithm of the request, if it carries one.
-    fn request_checksum<E>(
-        &self,
-        checksums: &Checksums<'_>,
-    ) -> Result<Option<Algorithm>, Error<E>> {
+    fn request_checksum(&self, checksums: &Checksums<'_>) -> Result<Option<Algorithm>, BuildError> {
         Ok(match checksums.algorithm {
             Some(name) => Some(Algorithm::from_name(name).ok_or_else(|| {
                 BuildError::invalid_value(
@@ -566,6 +572,18 @@ fn not_retried<E>(error: Error<E>, why: &'static str) -> Error<E> {
     }
 }
 
+/// An error response, for the operation to read its error from; boxed, so that the loop's
+/// `Result`, moved up through each layer, stays small.
+type ErrorResponse = Box<Response<Bytes>>;
+
+/// A successful response, for the operation to read its output from.
+enum Success {
+    /// With its whole body.
+    Buffered(Response<Bytes>),
+    /// With its body still streaming, for a `@streaming` payload.
+    Streaming(Response<ByteStream>),
+}
+
 /// Why an attempt failed.
 enum Failure {
     Response(Response<Bytes>),
@@ -575,21 +593,19 @@ enum Failure {
 impl Failure {
     /// The error the operation fails with after `attempts` attempts; `signed_for`, the region a
     /// request to a bucket was signed for.
-    fn into_error<E>(
+    fn into_error(
         self,
         rules: &ServiceRules,
-        deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
         attempts: u32,
         signed_for: Option<&str>,
-    ) -> Error<E> {
+    ) -> Error<ErrorResponse> {
         match self {
             Failure::Response(response) => {
                 let mut meta = rest::error_metadata(&response, rules.status_codes);
                 if let Some(region) = signed_for {
                     meta = region::hint_bare_400(meta, region, response.body().is_empty());
                 }
-                let error = deserialize_error(&response, &meta);
-                Error::Service(ServiceError::new(error, meta))
+                Error::Service(ServiceError::new(Box::new(response), meta))
             }
             Failure::Transport(HttpError::Timeout(e)) => Error::Timeout(e.with_attempts(attempts)),
             Failure::Transport(HttpError::Connect(e) | HttpError::Io(e) | HttpError::Other(e)) => {
@@ -614,11 +630,11 @@ fn response_metadata<B>(response: &Response<B>) -> ErrorMetadata {
 }
 
 /// The signing settings of the endpoint's preferred auth scheme, from the service's `signing`.
-fn auth<'a, E>(
+fn auth<'a>(
     endpoint: &'a Endpoint,
     signing: &SigningSettings,
     session_signing: &SigningSettings,
-) -> Result<Auth<'a>, Error<E>> {
+) -> Result<Auth<'a>, BuildError> {
     let scheme: &AuthScheme = endpoint
         .auth_schemes
         .first()
@@ -627,9 +643,9 @@ fn auth<'a, E>(
         "sigv4" => (signing.clone(), Identity::Base),
         "sigv4-s3express" => (session_signing.clone(), Identity::Session),
         other => {
-            return Err(
-                BuildError::endpoint(format!("auth scheme `{other}` is not supported")).into(),
-            )
+            return Err(BuildError::endpoint(format!(
+                "auth scheme `{other}` is not supported"
+            )))
         }
     };
     let settings = SigningSettings {
@@ -639,8 +655,7 @@ fn auth<'a, E>(
     let (Some(region), Some(service)) = (&scheme.signing_region, &scheme.signing_name) else {
         return Err(BuildError::endpoint(
             "the endpoint's auth scheme names no signing region or name",
-        )
-        .into());
+        ));
     };
     Ok(Auth {
         region,
@@ -661,11 +676,11 @@ fn session_signing(signing: &SigningSettings) -> SigningSettings {
 
 /// The HTTP request: the endpoint's URL joined with the request's path and query, the request's
 /// and the endpoint's headers, and the body with its length (when known).
-fn http_request<E>(
+fn http_request(
     request: SerializedRequest,
     endpoint: &Endpoint,
     content_length_on_put_and_post: bool,
-) -> Result<Request<ByteStream>, Error<E>> {
+) -> Result<Request<ByteStream>, BuildError> {
     // From the `String`, whose buffer the `Uri` keeps.
     let uri =
         Uri::try_from(join_url(&endpoint.url, &request.path, &request.query)).map_err(|e| {

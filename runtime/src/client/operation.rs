@@ -36,7 +36,42 @@ pub struct Operation<'a, O, E> {
     /// Reads the output of a successful response.
     pub deserialize: Deserialize<O>,
     /// Makes the operation's error from an error response.
-    pub deserialize_error: fn(&Response<Bytes>, &ErrorMetadata) -> E,
+    pub deserialize_error: DeserializeError<E>,
+}
+
+/// Makes an operation's error from an error response and its metadata.
+pub type DeserializeError<E> = fn(&Response<Bytes>, &ErrorMetadata) -> E;
+
+impl<'a, O, E> Operation<'a, O, E> {
+    /// What the loop runs, apart from the functions that read the output and the error, which
+    /// alone depend on the operation's types.
+    pub(super) fn into_call(self) -> (Call<'a>, Deserialize<O>, DeserializeError<E>) {
+        let call = Call {
+            name: self.name,
+            bucket: self.bucket,
+            error_in_success: self.error_in_success,
+            request: self.request,
+            checksums: self.checksums,
+            endpoint: self.endpoint,
+            endpoint_in_region: self.endpoint_in_region,
+            streaming: matches!(self.deserialize, Deserialize::Streaming(_)),
+        };
+        (call, self.deserialize, self.deserialize_error)
+    }
+}
+
+/// An [`Operation`] without its output and error types: the same fields, and whether the output
+/// is read from a streaming body.
+pub(super) struct Call<'a> {
+    pub(super) name: &'static str,
+    pub(super) bucket: Option<&'a str>,
+    pub(super) error_in_success: bool,
+    pub(super) request: SerializedRequest,
+    pub(super) checksums: Checksums<'a>,
+    pub(super) endpoint: Endpoint,
+    pub(super) endpoint_in_region: Option<&'a EndpointInRegion<'a>>,
+    /// The output is read from the body as it streams ([`Deserialize::Streaming`]).
+    pub(super) streaming: bool,
 }
 
 /// Resolves an operation's endpoint for the region it is given.
