@@ -290,16 +290,14 @@ fn find_byte(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
 /// The `>` that closes a start tag whose attributes start at `from`; a `>` inside a quoted
 /// attribute value does not.
 fn attributes_end(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate().skip(from) {
-        match (quote, b) {
-            (None, b'>') => return Some(i),
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if q == b => quote = None,
-            _ => {}
+    let mut at = from;
+    loop {
+        let i = at + memchr::memchr3(b'>', b'"', b'\'', bytes.get(at..)?)?;
+        match bytes[i] {
+            b'>' => return Some(i),
+            quote => at = i + 1 + memchr::memchr(quote, &bytes[i + 1..])? + 1,
         }
     }
-    None
 }
 
 /// The `>` that closes a document type declaration whose content starts at `from`, past an
