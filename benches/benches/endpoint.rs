@@ -8,11 +8,17 @@
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
+use std::sync::LazyLock;
 use std::task::{Context, Poll, Waker};
 
 use aws_sdk_s3::config::endpoint::{DefaultResolver, Params as PeerParams, ResolveEndpoint};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use s3_client::endpoint::{resolve, Params};
+use s3_runtime::endpoint::EndpointUrl;
+
+/// The custom endpoint, checked and parsed once as a client configuration holds it.
+static CUSTOM_ENDPOINT: LazyLock<EndpointUrl> =
+    LazyLock::new(|| EndpointUrl::new("http://127.0.0.1:9000"));
 
 /// One scenario: our params and the peer's, built from the same values.
 struct Case {
@@ -27,7 +33,7 @@ fn case(name: &'static str, set: impl Fn(&mut Params<'static>)) -> Case {
     let peer = PeerParams::builder()
         .set_bucket(ours.bucket.map(str::to_owned))
         .set_region(ours.region.map(str::to_owned))
-        .set_endpoint(ours.endpoint.map(str::to_owned))
+        .set_endpoint(ours.endpoint.map(|url| url.as_str().to_owned()))
         .use_fips(ours.use_fips)
         .use_dual_stack(ours.use_dual_stack)
         .force_path_style(ours.force_path_style)
@@ -46,7 +52,7 @@ fn cases() -> Vec<Case> {
         case("path_style_custom_endpoint", |p| {
             p.bucket = Some("my-bucket");
             p.region = Some("us-east-1");
-            p.endpoint = Some("http://127.0.0.1:9000");
+            p.endpoint = Some(&CUSTOM_ENDPOINT);
             p.force_path_style = true;
         }),
         case("fips_dual_stack", |p| {

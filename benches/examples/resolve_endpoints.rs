@@ -13,16 +13,18 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use s3_client::endpoint::{resolve, Params};
+use s3_runtime::endpoint::EndpointUrl;
 
 fn main() -> ExitCode {
     let Some(Ok(count)) = std::env::args().nth(1).map(|n| n.parse::<u32>()) else {
         eprintln!("usage: resolve_endpoints COUNT");
         return ExitCode::from(2);
     };
+    let endpoint_url = EndpointUrl::new("http://127.0.0.1:9000");
     let mut params = Params::default();
     params.bucket = Some("my-bucket");
     params.region = Some("us-east-1");
-    params.endpoint = Some("http://127.0.0.1:9000");
+    params.endpoint = Some(&endpoint_url);
     params.force_path_style = true;
     for _ in 0..count {
         black_box(resolve(black_box(&params)).expect("an endpoint"));

@@ -31,7 +31,7 @@ pub struct Params<'a> {
     /// Override the endpoint used to send this request
     ///
     /// Built-in `SDK::Endpoint`.
-    pub endpoint: Option<&'a str>,
+    pub endpoint: Option<&'a rt::EndpointUrl>,
     /// When true, force a path-style endpoint to be used where the bucket name is part of the path.
     ///
     /// Built-in `AWS::S3::ForcePathStyle`.
@@ -759,7 +759,7 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
                 == Some(true)
         }
         21 => {
-            vars.url = params.endpoint.and_then(rt::parse_url);
+            vars.url = params.endpoint.and_then(rt::EndpointUrl::url);
             vars.url.is_some()
         }
         22 => params.use_s3_express_control_endpoint.unwrap_or(false),
@@ -1211,7 +1211,10 @@ fn outcome<'a>(
             )
         }
         23 => {
-            let endpoint = rt::need(params.endpoint, "Endpoint")?;
+            let endpoint = rt::need(
+                params.endpoint.map(rt::EndpointUrl::as_str),
+                "Endpoint",
+            )?;
             Err(
                 rt::ResolveError::rule(
                     rt::concat(&["Custom endpoint `", endpoint, "` was not a valid URI"]),

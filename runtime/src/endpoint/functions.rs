@@ -124,7 +124,7 @@ pub fn uri_encode(value: &str) -> Cow<'_, str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Url<'a> {
     /// `http` or `https`.
-    pub scheme: &'a str,
+    pub scheme: &'static str,
     /// Host and port as written, without user information.
     pub authority: &'a str,
     /// The path as written; empty when the URL has none.

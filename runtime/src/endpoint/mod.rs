@@ -20,7 +20,7 @@ pub use functions::{
     uri_encode, Arn, Segments, Url,
 };
 pub use partition::{partition, Partition, PartitionOutputs, PARTITIONS};
-pub use settings::{check_endpoint_url, check_region};
+pub use settings::{check_endpoint_url, check_region, EndpointUrl};
 
 /// A string that is usually a literal of the rule set and sometimes built from a template.
 pub type Text = Cow<'static, str>;
