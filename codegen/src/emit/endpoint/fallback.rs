@@ -38,7 +38,7 @@ pub(crate) fn module(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             let auth = rt::AuthScheme::new("sigv4")
                 .signing_name(#signing_name)
                 .signing_region(region.to_owned());
-            Ok(rt::Endpoint::new(url).with_auth_schemes(vec![auth]))
+            Ok(rt::Endpoint::new(url).with_auth_schemes([auth]))
         }
     })
 }
