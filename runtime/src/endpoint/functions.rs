@@ -246,11 +246,12 @@ impl<'a> Arn<'a> {
 /// `aws.parseArn(value)`: `arn:partition:service:region:account-id:resource`, with non-empty
 /// partition, service and resource.
 pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
-    let mut parts = value.splitn(6, ':');
+    // Most values tested are plain bucket names: refuse them before searching for colons.
+    let mut parts = value.strip_prefix("arn:")?.splitn(5, ':');
     let mut next = || parts.next();
-    let (arn, partition, service, region, account_id, resource) =
-        (next()?, next()?, next()?, next()?, next()?, next()?);
-    if arn != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
+    let (partition, service, region, account_id, resource) =
+        (next()?, next()?, next()?, next()?, next()?);
+    if partition.is_empty() || service.is_empty() || resource.is_empty() {
         return None;
     }
     Some(Arn {
