@@ -43,11 +43,13 @@ impl EndpointUrl {
     }
 
     /// The URL as configured.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
     /// The rules' `parseURL` of the URL: the same as [`parse_url`] of [`as_str`](Self::as_str).
+    #[inline]
     pub fn url(&self) -> Option<Url<'_>> {
         let UrlParts {
             scheme,
@@ -64,6 +66,7 @@ impl EndpointUrl {
     }
 
     /// [`check_endpoint_url`] of the URL; its error is built again only when it fails.
+    #[inline]
     pub fn check(&self) -> Result<(), BuildError> {
         if self.usable {
             Ok(())
