@@ -694,12 +694,12 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
         4 => params.endpoint.is_some(),
         5 => params.bucket.is_some(),
         6 => {
-            params.bucket.and_then(|x| rt::substring(x, 0, 6, true)).unwrap_or("")
-                == "--x-s3"
+            params.bucket.map(|x| rt::substring_equals(x, 0, 6, true, "--x-s3"))
+                == Some(true)
         }
         7 => {
-            params.bucket.and_then(|x| rt::substring(x, 0, 7, true)).unwrap_or("")
-                == "--xa-s3"
+            params.bucket.map(|x| rt::substring_equals(x, 0, 7, true, "--xa-s3"))
+                == Some(true)
         }
         8 => {
             vars.partition_result = params.region.map(rt::partition);
@@ -781,21 +781,21 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
             vars.s3express_availability_zone_id.is_some()
         }
         28 => {
-            params.bucket.and_then(|x| rt::substring(x, 0, 4, false)).unwrap_or("")
-                == "arn:"
+            params.bucket.map(|x| rt::substring_equals(x, 0, 4, false, "arn:"))
+                == Some(true)
         }
         29 => {
-            params.bucket.and_then(|x| rt::substring(x, 16, 18, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 16, 18, true, "--"))
+                == Some(true)
         }
         30 => vars.url.map(|x| x.is_ip) == Some(true),
         31 => {
-            params.bucket.and_then(|x| rt::substring(x, 21, 23, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 21, 23, true, "--"))
+                == Some(true)
         }
         32 => {
-            params.bucket.and_then(|x| rt::substring(x, 27, 29, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 27, 29, true, "--"))
+                == Some(true)
         }
         33 => vars.region_prefix == Some("beta"),
         34 => {
@@ -823,15 +823,15 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
         41 => vars.access_point_name_ssa_1 == Some(""),
         42 => vars.bucket_arn.map(|x| x.region) == Some(""),
         43 => {
-            params.bucket.and_then(|x| rt::substring(x, 14, 16, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 14, 16, true, "--"))
+                == Some(true)
         }
         44 => vars.hardware_type == Some("e"),
         45 => vars.hardware_type == Some("o"),
         46 => params.region == Some("aws-global"),
         47 => {
-            params.bucket.and_then(|x| rt::substring(x, 19, 21, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 19, 21, true, "--"))
+                == Some(true)
         }
         48 => vars.bucket_arn.map(|x| x.service) == Some("s3-object-lambda"),
         49 => params.disable_access_points.unwrap_or(false),
@@ -845,17 +845,17 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
                 == Some(true)
         }
         53 => {
-            params.bucket.and_then(|x| rt::substring(x, 26, 28, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 26, 28, true, "--"))
+                == Some(true)
         }
         54 => {
-            params.bucket.and_then(|x| rt::substring(x, 15, 17, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 15, 17, true, "--"))
+                == Some(true)
         }
         55 => vars.bucket_arn.map(|x| x.resource_id()).and_then(|x| x.get(4)).is_some(),
         56 => {
-            params.bucket.and_then(|x| rt::substring(x, 20, 22, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 20, 22, true, "--"))
+                == Some(true)
         }
         57 => params.use_global_endpoint,
         58 => params.region == Some("us-east-1"),

@@ -18,7 +18,7 @@ use std::ops::Deref;
 pub use configured::configured_endpoint_url;
 pub use functions::{
     is_valid_host_label, is_virtual_hostable_s3_bucket, parse_arn, parse_url, split, substring,
-    uri_encode, Arn, Segments, Url,
+    substring_equals, uri_encode, Arn, Segments, Url,
 };
 pub use partition::{partition, Partition, PartitionOutputs, PARTITIONS};
 pub use settings::{check_endpoint_url, check_region, EndpointUrl};

@@ -201,6 +201,9 @@ fn equals_condition(args: &[Expr], scope: &Scope) -> Result<TokenStream, String>
     let [a, b] = args else {
         return Err("equality takes two arguments".into());
     };
+    if let Some(test) = substring_equals(a, b, scope)? {
+        return Ok(test);
+    }
     // Literal `true`/`false` on either side: test the other side itself.
     let (value, literal) = match (a, b) {
         (other, Expr::Bool(lit)) | (Expr::Bool(lit), other) => (emit(other, scope)?, Some(*lit)),
@@ -226,6 +229,44 @@ fn equals_condition(args: &[Expr], scope: &Scope) -> Result<TokenStream, String>
         (false, true) => quote!(Some(#at) == #bt),
         (true, true) => quote!(matches!((#at, #bt), (Some(x), Some(y)) if x == y)),
     })
+}
+
+/// `substring(...)` compared with a non-empty literal, directly or through `coalesce(..., "")`
+/// as the BDD writes it, as one `rt::substring_equals` call, which compares the bytes before it
+/// checks the input is ASCII. `None` for any other equality.
+fn substring_equals(a: &Expr, b: &Expr, scope: &Scope) -> Result<Option<TokenStream>, String> {
+    let (value, Expr::Str(expected)) = (a, b) else {
+        return Ok(None);
+    };
+    if expected.is_empty() || expected.contains(['{', '}']) {
+        return Ok(None);
+    }
+    let value = match value {
+        Expr::Call { name, args } if name == "coalesce" => match args.as_slice() {
+            [inner, Expr::Str(fallback)] if fallback.is_empty() => inner,
+            _ => return Ok(None),
+        },
+        other => other,
+    };
+    let Expr::Call { name, args } = value else {
+        return Ok(None);
+    };
+    if name != "substring" || args.len() != 4 {
+        return Ok(None);
+    }
+    let values = args
+        .iter()
+        .map(|a| emit(a, scope).map(Typed::into_str))
+        .collect::<Result<Vec<_>, _>>()?;
+    expect(&values, &[Ty::Str, Ty::Int, Ty::Int, Ty::Bool], "substring")?;
+    let test = apply(
+        values,
+        Ty::Bool,
+        false,
+        None,
+        |a| quote!(rt::substring_equals(#(#a),*, #expected)),
+    );
+    Ok(Some(truthy(test)))
 }
 
 /// A function call.
