@@ -977,7 +977,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
+                    .with_auth_schemes(s3express(s3e_auth, rt::to_text(region))),
             )
         }
         8 => {
@@ -992,7 +992,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
+                    .with_auth_schemes(s3express(s3e_auth, rt::to_text(region))),
             )
         }
         9 => {
@@ -1028,7 +1028,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(sigv4_s3express(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3express(rt::to_text(region))),
             )
         }
         11 => {
@@ -1061,7 +1061,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
+                    .with_auth_schemes(s3express(s3e_auth, rt::to_text(region))),
             )
         }
         12 => Err(rt::ResolveError::rule("Unrecognized S3Express bucket name format.")),
@@ -1074,7 +1074,7 @@ fn outcome<'a>(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
+                    .with_auth_schemes(s3express(s3e_auth, rt::to_text(region))),
             )
         }
         14 => {
@@ -1097,7 +1097,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(sigv4_s3express(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3express(rt::to_text(region))),
             )
         }
         15 => {
@@ -1115,7 +1115,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&["https://", bucket, ".ec2.", url.authority]),
                     )
-                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(rt::to_text(region))),
             )
         }
         17 => {
@@ -1135,7 +1135,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(rt::to_text(region))),
             )
         }
         18 => {
@@ -1156,7 +1156,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(rt::to_text(region))),
             )
         }
         19 => {
@@ -1179,7 +1179,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(rt::to_text(region))),
             )
         }
         20 => {
@@ -1256,7 +1256,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         27 => {
@@ -1293,7 +1293,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         29 => {
@@ -1328,7 +1328,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         31 => {
@@ -1365,7 +1365,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         33 => {
@@ -1414,7 +1414,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         36 => {
@@ -1427,7 +1427,7 @@ fn outcome<'a>(
                             &[url.scheme, "://", bucket, ".", url.authority, url.path],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         37 => {
@@ -1462,7 +1462,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         39 => {
@@ -1487,7 +1487,7 @@ fn outcome<'a>(
                             &["https://", bucket, ".s3.", partition_result.dns_suffix],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         41 => {
@@ -1507,7 +1507,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         42 => {
@@ -1571,7 +1571,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                        sigv4_s3_object_lambda(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -1598,7 +1598,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                        sigv4_s3_object_lambda(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -1625,7 +1625,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                        sigv4_s3_object_lambda(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -1746,7 +1746,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         61 => {
@@ -1771,7 +1771,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         62 => {
@@ -1796,7 +1796,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         63 => {
@@ -1821,7 +1821,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         64 => {
@@ -1846,7 +1846,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         65 => {
@@ -1944,7 +1944,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4a_sigv4_s3_outposts(bucket_arn.region.to_owned()),
+                        sigv4a_sigv4_s3_outposts(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -1974,7 +1974,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4a_sigv4_s3_outposts(bucket_arn.region.to_owned()),
+                        sigv4a_sigv4_s3_outposts(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -2095,7 +2095,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         91 => {
@@ -2138,7 +2138,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         93 => {
@@ -2181,7 +2181,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         95 => {
@@ -2224,7 +2224,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         97 => {
@@ -2265,7 +2265,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         99 => {
@@ -2288,7 +2288,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         100 => {
@@ -2305,7 +2305,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
-                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3_object_lambda(rt::to_text(region))),
             )
         }
         102 => {
@@ -2322,7 +2322,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3_object_lambda(rt::to_text(region))),
             )
         }
         103 => {
@@ -2339,7 +2339,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3_object_lambda(rt::to_text(region))),
             )
         }
         104 => {
@@ -2370,7 +2370,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         106 => {
@@ -2398,7 +2398,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         108 => {
@@ -2429,7 +2429,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         110 => {
@@ -2448,7 +2448,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         112 => {
@@ -2467,7 +2467,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&["https://s3.", partition_result.dns_suffix]),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         114 => {
@@ -2479,7 +2479,7 @@ fn outcome<'a>(
                             &["https://s3.", region, ".", partition_result.dns_suffix],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         115 => {

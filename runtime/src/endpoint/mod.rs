@@ -20,7 +20,7 @@ pub use functions::{
     is_valid_host_label, is_virtual_hostable_s3_bucket, parse_arn, parse_url, split, substring,
     substring_equals, uri_encode, Arn, Segments, Url,
 };
-pub use partition::{partition, Partition, PartitionOutputs, PARTITIONS};
+pub use partition::{partition, to_text, Partition, PartitionOutputs, PARTITIONS};
 pub use settings::{check_endpoint_url, check_region, EndpointUrl};
 
 /// A string that is usually a literal of the rule set and sometimes built from a template.
