@@ -391,11 +391,12 @@ pub fn endpoint_resolver(data: &[u8]) {
         }
     }
     let field = |i: usize| strings[i].as_deref();
+    let endpoint_url = field(2).map(rt::EndpointUrl::new);
 
     let mut params = s3_client::endpoint::Params::default();
     params.bucket = field(0);
     params.region = field(1);
-    params.endpoint = field(2);
+    params.endpoint = endpoint_url.as_ref();
     params.key = field(3);
     params.prefix = field(4);
     params.copy_source = field(5);
@@ -416,7 +417,10 @@ pub fn endpoint_resolver(data: &[u8]) {
         result(&rt::check_region(region));
     }
     if let Some(url) = params.endpoint {
-        result(&rt::check_endpoint_url(url));
+        result(&url.check());
+        // What the setting found once is what checking and parsing the text find.
+        assert_eq!(url.check(), rt::check_endpoint_url(url.as_str()));
+        assert_eq!(url.url(), rt::parse_url(url.as_str()));
     }
     let resolved = s3_client::endpoint::resolve(&params);
     result(&resolved);

@@ -56,7 +56,7 @@ impl Client {
             s3_runtime::endpoint::check_region(value)?;
         }
         if let Some(value) = params.endpoint {
-            s3_runtime::endpoint::check_endpoint_url(value)?;
+            value.check()?;
         }
         crate::endpoint::resolve(params)
             .map_err(|e| s3_runtime::error::BuildError::endpoint(e.to_string()))

@@ -9,7 +9,7 @@ pub struct Config {
     region: Option<String>,
     use_fips: bool,
     use_dual_stack: bool,
-    endpoint_url: Option<String>,
+    endpoint_url: Option<s3_runtime::endpoint::EndpointUrl>,
     force_path_style: bool,
     accelerate: bool,
     use_global_endpoint: bool,
@@ -64,7 +64,7 @@ impl Config {
             region: self.region.clone(),
             use_fips: Some(self.use_fips),
             use_dual_stack: Some(self.use_dual_stack),
-            endpoint_url: self.endpoint_url.clone(),
+            endpoint_url: self.endpoint_url.as_ref().map(|url| url.as_str().to_owned()),
             force_path_style: Some(self.force_path_style),
             accelerate: Some(self.accelerate),
             use_global_endpoint: Some(self.use_global_endpoint),
@@ -93,7 +93,13 @@ impl Config {
     }
     /// Override the endpoint used to send this request
     pub fn endpoint_url(&self) -> Option<&str> {
-        self.endpoint_url.as_deref()
+        self.endpoint_url.as_ref().map(s3_runtime::endpoint::EndpointUrl::as_str)
+    }
+    /// The endpoint URL as requests read it: checked and parsed once.
+    pub(crate) fn parsed_endpoint_url(
+        &self,
+    ) -> Option<&s3_runtime::endpoint::EndpointUrl> {
+        self.endpoint_url.as_ref()
     }
     /// When true, force a path-style endpoint to be used where the bucket name is part of the path.
     pub fn force_path_style(&self) -> bool {
@@ -291,7 +297,7 @@ impl ConfigBuilder {
             region: self.region,
             use_fips: self.use_fips.unwrap_or(false),
             use_dual_stack: self.use_dual_stack.unwrap_or(false),
-            endpoint_url: self.endpoint_url,
+            endpoint_url: self.endpoint_url.map(s3_runtime::endpoint::EndpointUrl::new),
             force_path_style: self.force_path_style.unwrap_or(false),
             accelerate: self.accelerate.unwrap_or(false),
             use_global_endpoint: self.use_global_endpoint.unwrap_or(false),

@@ -31,7 +31,7 @@ pub struct Params<'a> {
     /// Override the endpoint used to send this request
     ///
     /// Built-in `SDK::Endpoint`.
-    pub endpoint: Option<&'a str>,
+    pub endpoint: Option<&'a rt::EndpointUrl>,
     /// When true, force a path-style endpoint to be used where the bucket name is part of the path.
     ///
     /// Built-in `AWS::S3::ForcePathStyle`.
@@ -694,12 +694,12 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
         4 => params.endpoint.is_some(),
         5 => params.bucket.is_some(),
         6 => {
-            params.bucket.and_then(|x| rt::substring(x, 0, 6, true)).unwrap_or("")
-                == "--x-s3"
+            params.bucket.map(|x| rt::substring_equals(x, 0, 6, true, "--x-s3"))
+                == Some(true)
         }
         7 => {
-            params.bucket.and_then(|x| rt::substring(x, 0, 7, true)).unwrap_or("")
-                == "--xa-s3"
+            params.bucket.map(|x| rt::substring_equals(x, 0, 7, true, "--xa-s3"))
+                == Some(true)
         }
         8 => {
             vars.partition_result = params.region.map(rt::partition);
@@ -759,7 +759,7 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
                 == Some(true)
         }
         21 => {
-            vars.url = params.endpoint.and_then(rt::parse_url);
+            vars.url = params.endpoint.and_then(rt::EndpointUrl::url);
             vars.url.is_some()
         }
         22 => params.use_s3_express_control_endpoint.unwrap_or(false),
@@ -781,21 +781,21 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
             vars.s3express_availability_zone_id.is_some()
         }
         28 => {
-            params.bucket.and_then(|x| rt::substring(x, 0, 4, false)).unwrap_or("")
-                == "arn:"
+            params.bucket.map(|x| rt::substring_equals(x, 0, 4, false, "arn:"))
+                == Some(true)
         }
         29 => {
-            params.bucket.and_then(|x| rt::substring(x, 16, 18, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 16, 18, true, "--"))
+                == Some(true)
         }
         30 => vars.url.map(|x| x.is_ip) == Some(true),
         31 => {
-            params.bucket.and_then(|x| rt::substring(x, 21, 23, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 21, 23, true, "--"))
+                == Some(true)
         }
         32 => {
-            params.bucket.and_then(|x| rt::substring(x, 27, 29, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 27, 29, true, "--"))
+                == Some(true)
         }
         33 => vars.region_prefix == Some("beta"),
         34 => {
@@ -823,15 +823,15 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
         41 => vars.access_point_name_ssa_1 == Some(""),
         42 => vars.bucket_arn.map(|x| x.region) == Some(""),
         43 => {
-            params.bucket.and_then(|x| rt::substring(x, 14, 16, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 14, 16, true, "--"))
+                == Some(true)
         }
         44 => vars.hardware_type == Some("e"),
         45 => vars.hardware_type == Some("o"),
         46 => params.region == Some("aws-global"),
         47 => {
-            params.bucket.and_then(|x| rt::substring(x, 19, 21, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 19, 21, true, "--"))
+                == Some(true)
         }
         48 => vars.bucket_arn.map(|x| x.service) == Some("s3-object-lambda"),
         49 => params.disable_access_points.unwrap_or(false),
@@ -845,17 +845,17 @@ fn condition<'a>(index: i32, params: &Params<'a>, vars: &mut Vars<'a>) -> bool {
                 == Some(true)
         }
         53 => {
-            params.bucket.and_then(|x| rt::substring(x, 26, 28, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 26, 28, true, "--"))
+                == Some(true)
         }
         54 => {
-            params.bucket.and_then(|x| rt::substring(x, 15, 17, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 15, 17, true, "--"))
+                == Some(true)
         }
         55 => vars.bucket_arn.map(|x| x.resource_id()).and_then(|x| x.get(4)).is_some(),
         56 => {
-            params.bucket.and_then(|x| rt::substring(x, 20, 22, true)).unwrap_or("")
-                == "--"
+            params.bucket.map(|x| rt::substring_equals(x, 20, 22, true, "--"))
+                == Some(true)
         }
         57 => params.use_global_endpoint,
         58 => params.region == Some("us-east-1"),
@@ -977,7 +977,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
+                    .with_auth_schemes(s3express(s3e_auth, rt::to_text(region))),
             )
         }
         8 => {
@@ -992,7 +992,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
+                    .with_auth_schemes(s3express(s3e_auth, rt::to_text(region))),
             )
         }
         9 => {
@@ -1028,7 +1028,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(sigv4_s3express(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3express(rt::to_text(region))),
             )
         }
         11 => {
@@ -1061,7 +1061,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
+                    .with_auth_schemes(s3express(s3e_auth, rt::to_text(region))),
             )
         }
         12 => Err(rt::ResolveError::rule("Unrecognized S3Express bucket name format.")),
@@ -1074,7 +1074,7 @@ fn outcome<'a>(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(s3express(s3e_auth, region.to_owned())),
+                    .with_auth_schemes(s3express(s3e_auth, rt::to_text(region))),
             )
         }
         14 => {
@@ -1097,7 +1097,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_backend("S3Express")
-                    .with_auth_schemes(sigv4_s3express(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3express(rt::to_text(region))),
             )
         }
         15 => {
@@ -1115,7 +1115,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&["https://", bucket, ".ec2.", url.authority]),
                     )
-                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(rt::to_text(region))),
             )
         }
         17 => {
@@ -1135,7 +1135,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(rt::to_text(region))),
             )
         }
         18 => {
@@ -1156,7 +1156,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(rt::to_text(region))),
             )
         }
         19 => {
@@ -1179,7 +1179,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(region.to_owned())),
+                    .with_auth_schemes(sigv4a_sigv4_s3_outposts(rt::to_text(region))),
             )
         }
         20 => {
@@ -1211,7 +1211,10 @@ fn outcome<'a>(
             )
         }
         23 => {
-            let endpoint = rt::need(params.endpoint, "Endpoint")?;
+            let endpoint = rt::need(
+                params.endpoint.map(rt::EndpointUrl::as_str),
+                "Endpoint",
+            )?;
             Err(
                 rt::ResolveError::rule(
                     rt::concat(&["Custom endpoint `", endpoint, "` was not a valid URI"]),
@@ -1253,7 +1256,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         27 => {
@@ -1290,7 +1293,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         29 => {
@@ -1325,7 +1328,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         31 => {
@@ -1362,7 +1365,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         33 => {
@@ -1411,7 +1414,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         36 => {
@@ -1424,7 +1427,7 @@ fn outcome<'a>(
                             &[url.scheme, "://", bucket, ".", url.authority, url.path],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         37 => {
@@ -1459,7 +1462,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         39 => {
@@ -1484,7 +1487,7 @@ fn outcome<'a>(
                             &["https://", bucket, ".s3.", partition_result.dns_suffix],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         41 => {
@@ -1504,7 +1507,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         42 => {
@@ -1568,7 +1571,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                        sigv4_s3_object_lambda(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -1595,7 +1598,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                        sigv4_s3_object_lambda(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -1622,7 +1625,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4_s3_object_lambda(bucket_arn.region.to_owned()),
+                        sigv4_s3_object_lambda(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -1743,7 +1746,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         61 => {
@@ -1768,7 +1771,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         62 => {
@@ -1793,7 +1796,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         63 => {
@@ -1818,7 +1821,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         64 => {
@@ -1843,7 +1846,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(bucket_arn.region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(bucket_arn.region))),
             )
         }
         65 => {
@@ -1941,7 +1944,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4a_sigv4_s3_outposts(bucket_arn.region.to_owned()),
+                        sigv4a_sigv4_s3_outposts(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -1971,7 +1974,7 @@ fn outcome<'a>(
                         ),
                     )
                     .with_auth_schemes(
-                        sigv4a_sigv4_s3_outposts(bucket_arn.region.to_owned()),
+                        sigv4a_sigv4_s3_outposts(rt::to_text(bucket_arn.region)),
                     ),
             )
         }
@@ -2092,7 +2095,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         91 => {
@@ -2135,7 +2138,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         93 => {
@@ -2178,7 +2181,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         95 => {
@@ -2221,7 +2224,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         97 => {
@@ -2262,7 +2265,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         99 => {
@@ -2285,7 +2288,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         100 => {
@@ -2302,7 +2305,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
-                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3_object_lambda(rt::to_text(region))),
             )
         }
         102 => {
@@ -2319,7 +2322,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3_object_lambda(rt::to_text(region))),
             )
         }
         103 => {
@@ -2336,7 +2339,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3_object_lambda(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3_object_lambda(rt::to_text(region))),
             )
         }
         104 => {
@@ -2367,7 +2370,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         106 => {
@@ -2395,7 +2398,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         108 => {
@@ -2426,7 +2429,7 @@ fn outcome<'a>(
                             ],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         110 => {
@@ -2445,7 +2448,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&[url.scheme, "://", url.authority, url.path]),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         112 => {
@@ -2464,7 +2467,7 @@ fn outcome<'a>(
                 rt::Endpoint::new(
                         rt::concat(&["https://s3.", partition_result.dns_suffix]),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         114 => {
@@ -2476,7 +2479,7 @@ fn outcome<'a>(
                             &["https://s3.", region, ".", partition_result.dns_suffix],
                         ),
                     )
-                    .with_auth_schemes(sigv4_s3(region.to_owned())),
+                    .with_auth_schemes(sigv4_s3(rt::to_text(region))),
             )
         }
         115 => {

@@ -37,7 +37,7 @@ fn operation(server: &Server, scheme: &str) -> Operation<'static, String, String
         .signing_name("s3")
         .signing_region("us-east-1");
     Operation {
-        endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
+        endpoint: Endpoint::new(server.uri("")).with_auth_schemes([auth]),
         endpoint_in_region: None,
         ..support::operation(server)
     }

@@ -94,7 +94,7 @@ async fn trace_output_of_a_signed_request_holds_no_secret() {
             error_in_success: false,
             request: SerializedRequest::new(Method::GET),
             checksums: Checksums::default(),
-            endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
+            endpoint: Endpoint::new(server.uri("")).with_auth_schemes([auth]),
             endpoint_in_region: None,
             deserialize: Deserialize::Buffered(|response: &Response<Bytes>| {
                 Ok::<_, ResponseError>(response.body().len())

@@ -729,10 +729,11 @@ fn directory_bucket_addressing_with_a_custom_endpoint() {
         ),
     ];
     for (endpoint, force_path_style, url) in cases {
+        let endpoint_url = s3_runtime::endpoint::EndpointUrl::new(endpoint);
         let mut params = s3_client::endpoint::Params::default();
         params.bucket = Some(bucket);
         params.region = Some(REGION);
-        params.endpoint = Some(endpoint);
+        params.endpoint = Some(&endpoint_url);
         params.force_path_style = force_path_style;
         params.disable_s3_express_session_auth = Some(true);
         let resolved = s3_client::endpoint::resolve(&params).unwrap();

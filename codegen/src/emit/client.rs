@@ -49,15 +49,19 @@ fn client(ir: &Ir<'_>) -> TokenStream {
         }
     });
     // The built-in settings a bad value of which the rules would misreport.
+    // The endpoint URL was checked when the configuration was built; `check` gives the answer.
     let setting_checks = ir.service.endpoint_params.iter().filter_map(|p| {
-        let check = match p.builtin? {
-            "AWS::Region" => quote!(s3_runtime::endpoint::check_region),
-            "SDK::Endpoint" => quote!(s3_runtime::endpoint::check_endpoint_url),
+        let check = match (p.builtin?, p.ty) {
+            ("AWS::Region", EndpointParamType::String) => {
+                quote!(s3_runtime::endpoint::check_region(value))
+            }
+            (_, EndpointParamType::EndpointUrl) => quote!(value.check()),
             _ => return None,
         };
         let field = ident(&p.field);
-        (p.ty == EndpointParamType::String && p.default.is_none())
-            .then(|| quote!(if let Some(value) = params.#field { #check(value)?; }))
+        p.default
+            .is_none()
+            .then(|| quote!(if let Some(value) = params.#field { #check?; }))
     });
     let methods = ir.operations.iter().map(|op| {
         let method = ident(&op.module);

@@ -2,7 +2,7 @@
 //! settings, and its builder.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::params::param_value;
 use super::{doc, doc_lines, file, item_docs};
@@ -15,10 +15,20 @@ pub(super) fn config_file(ir: &Ir<'_>) -> Result<GeneratedFile, Error> {
     file("src/config.rs", config(ir)?)
 }
 
+/// The type of a setting in the configuration.
 fn param_type(ty: EndpointParamType) -> TokenStream {
     match ty {
         EndpointParamType::Bool => quote!(bool),
         EndpointParamType::String => quote!(String),
+        EndpointParamType::EndpointUrl => quote!(s3_runtime::endpoint::EndpointUrl),
+    }
+}
+
+/// The type of a setting in the builder: the endpoint URL is checked and parsed by `build`.
+fn builder_type(ty: EndpointParamType) -> TokenStream {
+    match ty {
+        EndpointParamType::Bool => quote!(bool),
+        EndpointParamType::String | EndpointParamType::EndpointUrl => quote!(String),
     }
 }
 
@@ -53,7 +63,7 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
     });
     let builder_fields = settings.iter().map(|p| {
         let name = ident(p.setting.as_deref().unwrap_or_default());
-        let ty = param_type(p.ty);
+        let ty = builder_type(p.ty);
         quote!(#name: Option<#ty>,)
     });
     let mut getters = Vec::new();
@@ -65,6 +75,9 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
         let value = match p.ty {
             EndpointParamType::Bool => quote!(self.#name),
             EndpointParamType::String => quote!(self.#name.clone()),
+            EndpointParamType::EndpointUrl => {
+                quote!(self.#name.as_ref().map(|url| url.as_str().to_owned()))
+            }
         };
         back.push(if p.default.is_some() {
             quote!(#name: Some(#value),)
@@ -72,7 +85,7 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             quote!(#name: #value,)
         });
         let docs = item_docs(p.docs, &format!("The `{}` endpoint parameter.", p.name));
-        let ty = param_type(p.ty);
+        let ty = builder_type(p.ty);
         let (getter_ty, getter) = match (p.ty, p.default.is_some()) {
             (EndpointParamType::Bool, true) => (quote!(bool), quote!(self.#name)),
             (EndpointParamType::Bool, false) => (quote!(Option<bool>), quote!(self.#name)),
@@ -80,8 +93,21 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             (EndpointParamType::String, false) => {
                 (quote!(Option<&str>), quote!(self.#name.as_deref()))
             }
+            (EndpointParamType::EndpointUrl, _) => (
+                quote!(Option<&str>),
+                quote!(self.#name.as_ref().map(s3_runtime::endpoint::EndpointUrl::as_str)),
+            ),
         };
         getters.push(quote!(#docs pub fn #name(&self) -> #getter_ty { #getter }));
+        if p.ty == EndpointParamType::EndpointUrl {
+            let parsed = format_ident!("parsed_{name}");
+            getters.push(quote! {
+                /// The endpoint URL as requests read it: checked and parsed once.
+                pub(crate) fn #parsed(&self) -> Option<&s3_runtime::endpoint::EndpointUrl> {
+                    self.#name.as_ref()
+                }
+            });
+        }
         setters.push(if p.ty == EndpointParamType::Bool {
             quote!(#docs pub fn #name(mut self, value: bool) -> Self { self.#name = Some(value); self })
         } else {
@@ -96,6 +122,9 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                 let value = param_value(p, default, true)?;
                 quote!(#name: self.#name.unwrap_or_else(|| #value),)
             }
+            None if p.ty == EndpointParamType::EndpointUrl => {
+                quote!(#name: self.#name.map(s3_runtime::endpoint::EndpointUrl::new),)
+            }
             None => quote!(#name: self.#name,),
         });
     }
@@ -107,7 +136,9 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
                     builder.#name = Some(value.trim().eq_ignore_ascii_case("true"));
                 }
             },
-            EndpointParamType::String => quote!(builder.#name = env.get(#var);),
+            EndpointParamType::String | EndpointParamType::EndpointUrl => {
+                quote!(builder.#name = env.get(#var);)
+            }
         })
     });
     let env_docs = settings.iter().filter_map(|p| {

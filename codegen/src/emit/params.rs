@@ -2,7 +2,7 @@
 //! rule-set values as Rust values of the configuration or of `endpoint::Params`.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::ir::{EndpointParam, EndpointParamType, Ir, OperationIr};
@@ -99,6 +99,12 @@ fn endpoint_params(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Err
                 EndpointParamType::String => quote!(Some(input.#member.as_str())),
                 EndpointParamType::Bool if m.optional() => quote!(input.#member),
                 EndpointParamType::Bool => quote!(Some(input.#member)),
+                EndpointParamType::EndpointUrl => {
+                    return Err(Error::new(format!(
+                        "endpoint parameter {}: the endpoint URL cannot come from an input member",
+                        p.name
+                    )))
+                }
             };
             match &p.default {
                 Some(default) => {
@@ -109,7 +115,12 @@ fn endpoint_params(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Err
             }
         } else if let Some(setting) = &p.setting {
             let setting = ident(setting);
-            quote!(config.#setting())
+            if p.ty == EndpointParamType::EndpointUrl {
+                let parsed = format_ident!("parsed_{setting}");
+                quote!(config.#parsed())
+            } else {
+                quote!(config.#setting())
+            }
         } else if let Some(default) = p.default {
             param_value(p, default, false)?
         } else {

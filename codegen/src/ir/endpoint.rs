@@ -16,6 +16,14 @@ pub fn endpoint_rules(traits: &Traits) -> Option<&Value> {
         .or_else(|| traits.get("smithy.rules#endpointRuleSet"))
 }
 
+/// Whether the rule-set parameter `param` is the endpoint URL setting: the `SDK::Endpoint`
+/// built-in, a string without a default ([`EndpointParamType::EndpointUrl`]).
+pub fn is_endpoint_url(param: &Value) -> bool {
+    param.get("builtIn").and_then(Value::as_str) == Some("SDK::Endpoint")
+        && param.get("type").and_then(Value::as_str) == Some("string")
+        && param.get("default").is_none()
+}
+
 /// The rules' parameters, with the client setting (if any) that feeds each. A service without
 /// rules gets the two every client needs: the region and the endpoint URL.
 pub(super) fn endpoint_params(traits: &Traits) -> Result<Vec<EndpointParam<'_>>, Error> {
@@ -23,19 +31,19 @@ pub(super) fn endpoint_params(traits: &Traits) -> Result<Vec<EndpointParam<'_>>,
         .and_then(|rules| rules.get("parameters"))
         .and_then(Value::as_object)
     else {
-        let builtin = |name: &'static str, builtin| EndpointParam {
+        let builtin = |name: &'static str, builtin, ty| EndpointParam {
             name,
             field: naming::snake(name),
             setting: Some(naming::endpoint_setting(name, Some(builtin))),
             builtin: Some(builtin),
-            ty: EndpointParamType::String,
+            ty,
             default: None,
             docs: None,
             env_var: None,
         };
         return Ok(vec![
-            builtin("Region", "AWS::Region"),
-            builtin("Endpoint", "SDK::Endpoint"),
+            builtin("Region", "AWS::Region", EndpointParamType::String),
+            builtin("Endpoint", "SDK::Endpoint", EndpointParamType::EndpointUrl),
         ]);
     };
     let client_context = traits
@@ -46,6 +54,7 @@ pub(super) fn endpoint_params(traits: &Traits) -> Result<Vec<EndpointParam<'_>>,
         .map(|(name, param)| {
             let ty = match param.get("type").and_then(Value::as_str) {
                 Some("boolean") => EndpointParamType::Bool,
+                Some("string") if is_endpoint_url(param) => EndpointParamType::EndpointUrl,
                 Some("string") => EndpointParamType::String,
                 other => {
                     return Err(Error::new(format!(

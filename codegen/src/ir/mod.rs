@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::model::{ErrorFault, ShapeId, Traits};
 
-pub use endpoint::endpoint_rules;
+pub use endpoint::{endpoint_rules, is_endpoint_url};
 pub use uri::{PathSegment, UriTemplate};
 
 /// What to generate: a service and some of its operations, by name.
@@ -165,6 +165,9 @@ pub struct EndpointParam<'m> {
 pub enum EndpointParamType {
     Bool,
     String,
+    /// The `SDK::Endpoint` built-in (see [`is_endpoint_url`]): the configuration holds it checked
+    /// and parsed once (`s3_runtime::endpoint::EndpointUrl`), and every request reads it there.
+    EndpointUrl,
 }
 
 /// An XML namespace declaration: `xmlns[:prefix]="uri"`.

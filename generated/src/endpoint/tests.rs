@@ -407,7 +407,7 @@ fn endpoint_case_011_sdk_host_access_point_dualstack_is_an_error() {
         accelerate: false,
         bucket: Some("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
         force_path_style: false,
-        endpoint: Some("https://beta.example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://beta.example.com")),
         region: Some("cn-north-1"),
         use_dual_stack: true,
         use_fips: false,
@@ -811,7 +811,7 @@ fn endpoint_case_020_dual_stack_endpoint_sdk_host_is_error() {
         use_fips: false,
         accelerate: false,
         use_dual_stack: true,
-        endpoint: Some("https://abc.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://abc.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -942,7 +942,7 @@ fn endpoint_case_023_implicit_path_style_bucket_dualstack() {
         region: Some("us-west-2"),
         use_dual_stack: true,
         use_fips: false,
-        endpoint: Some("http://abc.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://abc.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -1075,7 +1075,9 @@ fn endpoint_case_026_scheme_is_respected() {
         accelerate: false,
         bucket: Some("99_ab"),
         endpoint: Some(
-            "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("af-south-1"),
         use_dual_stack: false,
@@ -1103,7 +1105,9 @@ fn endpoint_case_027_scheme_is_respected_virtual_addressing() {
         accelerate: false,
         bucket: Some("bucketname"),
         endpoint: Some(
-            "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/foo",
+            &rt::EndpointUrl::new(
+                "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/foo",
+            ),
         ),
         region: Some("af-south-1"),
         use_dual_stack: false,
@@ -1131,7 +1135,9 @@ fn endpoint_case_028_path_style_implicit_private_link() {
         accelerate: false,
         bucket: Some("99_ab"),
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("af-south-1"),
         use_dual_stack: false,
@@ -1188,7 +1194,7 @@ fn endpoint_case_029_invalid_endpoint_override() {
     let params = Params {
         accelerate: false,
         bucket: Some("bucketname"),
-        endpoint: Some("abcde://nota#url"),
+        endpoint: Some(&rt::EndpointUrl::new("abcde://nota#url")),
         region: Some("af-south-1"),
         use_dual_stack: false,
         use_fips: false,
@@ -1206,7 +1212,7 @@ fn endpoint_case_030_using_an_i_pv4_address_forces_path_style() {
     let params = Params {
         accelerate: false,
         bucket: Some("bucketname"),
-        endpoint: Some("https://123.123.0.1"),
+        endpoint: Some(&rt::EndpointUrl::new("https://123.123.0.1")),
         region: Some("af-south-1"),
         use_dual_stack: false,
         use_fips: false,
@@ -1577,7 +1583,7 @@ fn endpoint_case_038_subdomains_are_allowed_in_virtual_buckets_on_http_endpoints
     let params = Params {
         bucket: Some("bucket.name"),
         region: Some("us-east-1"),
-        endpoint: Some("http://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://example.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -1910,7 +1916,7 @@ fn endpoint_case_045_use_global_endpoints_true_region_us_east_1_dualstack_and_fi
 fn endpoint_case_046_use_global_endpoints_true_region_us_east_1_with_custom_endpo() {
     let params = Params {
         region: Some("us-east-1"),
-        endpoint: Some("https://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.com")),
         use_global_endpoint: true,
         use_fips: false,
         use_dual_stack: false,
@@ -1957,7 +1963,7 @@ fn endpoint_case_046_use_global_endpoints_true_region_us_east_1_with_custom_endp
 fn endpoint_case_047_use_global_endpoints_true_region_us_west_2_with_custom_endpo() {
     let params = Params {
         region: Some("us-west-2"),
-        endpoint: Some("https://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.com")),
         use_global_endpoint: true,
         use_fips: false,
         use_dual_stack: false,
@@ -2262,7 +2268,7 @@ fn endpoint_case_053_aws_global_region_with_accelerate_on_non_bucket_case_uses_g
 fn endpoint_case_054_aws_global_region_with_custom_endpoint_uses_custom() {
     let params = Params {
         region: Some("aws-global"),
-        endpoint: Some("https://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.com")),
         use_global_endpoint: false,
         use_fips: false,
         use_dual_stack: false,
@@ -2599,7 +2605,7 @@ fn endpoint_case_061_virtual_addressing_aws_global_region_with_accelerate_uses_t
 fn endpoint_case_062_virtual_addressing_aws_global_region_with_custom_endpoint() {
     let params = Params {
         region: Some("aws-global"),
-        endpoint: Some("https://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.com")),
         bucket: Some("bucket-name"),
         use_fips: false,
         use_dual_stack: false,
@@ -2902,7 +2908,7 @@ fn endpoint_case_067_virtual_addressing_use_global_endpoint_and_us_east_1_region
 fn endpoint_case_068_virtual_addressing_use_global_endpoint_and_us_east_1_region() {
     let params = Params {
         region: Some("us-east-1"),
-        endpoint: Some("https://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.com")),
         use_global_endpoint: true,
         bucket: Some("bucket-name"),
         use_fips: false,
@@ -3079,7 +3085,7 @@ fn endpoint_case_071_force_path_style_aws_global_region_with_dualstack_uses_regi
 fn endpoint_case_072_force_path_style_aws_global_region_custom_endpoint_uses_the() {
     let params = Params {
         region: Some("aws-global"),
-        endpoint: Some("https://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.com")),
         bucket: Some("bucket-name"),
         force_path_style: true,
         use_fips: false,
@@ -3289,7 +3295,7 @@ fn endpoint_case_076_force_path_style_use_global_endpoint_us_east_1_region_custo
     let params = Params {
         region: Some("us-east-1"),
         bucket: Some("bucket-name"),
-        endpoint: Some("https://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.com")),
         use_global_endpoint: true,
         force_path_style: true,
         use_fips: false,
@@ -3450,7 +3456,7 @@ fn endpoint_case_078_cross_partition_mrap_arn_is_an_error_via_get_object() {
 #[test]
 fn endpoint_case_079_endpoint_override_accesspoint_with_http_port() {
     let params = Params {
-        endpoint: Some("http://beta.example.com:1234"),
+        endpoint: Some(&rt::EndpointUrl::new("http://beta.example.com:1234")),
         region: Some("us-west-2"),
         bucket: Some("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
         ..Params::default()
@@ -3499,7 +3505,7 @@ fn endpoint_case_080_endpoint_override_accesspoint_with_http_path_query_and_port
     let params = Params {
         region: Some("us-west-2"),
         bucket: Some("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-        endpoint: Some("http://beta.example.com:1234/path"),
+        endpoint: Some(&rt::EndpointUrl::new("http://beta.example.com:1234/path")),
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
@@ -3522,7 +3528,7 @@ fn endpoint_case_080_endpoint_override_accesspoint_with_http_path_query_and_port
 fn endpoint_case_081_non_bucket_endpoint_override_with_fips_error() {
     let params = Params {
         region: Some("us-west-2"),
-        endpoint: Some("http://beta.example.com:1234/path"),
+        endpoint: Some(&rt::EndpointUrl::new("http://beta.example.com:1234/path")),
         use_fips: true,
         use_dual_stack: false,
         ..Params::default()
@@ -3538,7 +3544,7 @@ fn endpoint_case_081_non_bucket_endpoint_override_with_fips_error() {
 fn endpoint_case_082_fips_dualstack_custom_endpoint() {
     let params = Params {
         region: Some("us-west-2"),
-        endpoint: Some("http://beta.example.com:1234/path"),
+        endpoint: Some(&rt::EndpointUrl::new("http://beta.example.com:1234/path")),
         use_fips: true,
         use_dual_stack: true,
         ..Params::default()
@@ -3556,7 +3562,7 @@ fn endpoint_case_082_fips_dualstack_custom_endpoint() {
 fn endpoint_case_083_dualstack_custom_endpoint() {
     let params = Params {
         region: Some("us-west-2"),
-        endpoint: Some("http://beta.example.com:1234/path"),
+        endpoint: Some(&rt::EndpointUrl::new("http://beta.example.com:1234/path")),
         use_fips: false,
         use_dual_stack: true,
         ..Params::default()
@@ -3574,7 +3580,7 @@ fn endpoint_case_083_dualstack_custom_endpoint() {
 fn endpoint_case_084_custom_endpoint_without_fips_dualstack() {
     let params = Params {
         region: Some("us-west-2"),
-        endpoint: Some("http://beta.example.com:1234/path"),
+        endpoint: Some(&rt::EndpointUrl::new("http://beta.example.com:1234/path")),
         use_fips: false,
         use_dual_stack: false,
         ..Params::default()
@@ -3700,7 +3706,7 @@ fn endpoint_case_090_use_global_endpoint_ip_address_endpoint_override() {
         bucket: Some("bucket"),
         use_fips: false,
         use_dual_stack: false,
-        endpoint: Some("http://127.0.0.1"),
+        endpoint: Some(&rt::EndpointUrl::new("http://127.0.0.1")),
         use_global_endpoint: true,
         ..Params::default()
     };
@@ -3748,7 +3754,7 @@ fn endpoint_case_092_endpoint_override_use_global_endpoint() {
         use_fips: false,
         use_dual_stack: false,
         use_global_endpoint: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -3817,7 +3823,7 @@ fn endpoint_case_095_endpoint_override_fips_dualstack_bug() {
         force_path_style: true,
         use_fips: true,
         use_dual_stack: false,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -3834,7 +3840,7 @@ fn endpoint_case_096_endpoint_override_non_dns_bucket_fips_bug() {
         bucket: Some("bucket!"),
         use_fips: true,
         use_dual_stack: false,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -3923,7 +3929,7 @@ fn endpoint_case_100_uri_encoded_bucket_use_global_endpoint() {
         use_fips: true,
         use_dual_stack: false,
         use_global_endpoint: true,
-        endpoint: Some("https://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4039,7 +4045,7 @@ fn endpoint_case_105_endpoint_override_non_uri_safe_endpoint_force_path_style() 
         accelerate: false,
         use_dual_stack: false,
         use_fips: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         use_global_endpoint: true,
         ..Params::default()
     };
@@ -4081,7 +4087,7 @@ fn endpoint_case_107_endpoint_override_fips_dualstack() {
         use_dual_stack: true,
         use_fips: true,
         use_global_endpoint: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4100,7 +4106,7 @@ fn endpoint_case_108_non_bucket_endpoint_override_dualstack_global_endpoint() {
         use_fips: false,
         use_dual_stack: true,
         use_global_endpoint: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4119,7 +4125,7 @@ fn endpoint_case_109_endpoint_override_use_global_endpoint_us_east_1() {
         use_fips: true,
         use_dual_stack: false,
         use_global_endpoint: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4174,7 +4180,7 @@ fn endpoint_case_112_aws_global_signs_as_us_east_1() {
         use_dual_stack: false,
         use_fips: false,
         accelerate: false,
-        endpoint: Some("https://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://foo.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -4241,7 +4247,7 @@ fn endpoint_case_115_aws_global_fips_custom_endpoint() {
         use_dual_stack: false,
         use_fips: true,
         accelerate: false,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4259,7 +4265,7 @@ fn endpoint_case_116_aws_global_endpoint_override_path_only_bucket() {
         use_dual_stack: false,
         use_fips: false,
         accelerate: false,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -4282,7 +4288,7 @@ fn endpoint_case_117_aws_global_dualstack_custom_endpoint() {
         use_dual_stack: true,
         use_fips: false,
         accelerate: false,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4348,7 +4354,7 @@ fn endpoint_case_120_aws_global_fips_endpoint_override() {
     let params = Params {
         region: Some("aws-global"),
         use_fips: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4365,7 +4371,7 @@ fn endpoint_case_121_force_path_style_fips_aws_global_endpoint_override() {
         bucket: Some("bucket!"),
         force_path_style: true,
         use_fips: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4380,7 +4386,7 @@ fn endpoint_case_122_ip_address_causes_path_style_to_be_forced() {
     let params = Params {
         region: Some("aws-global"),
         bucket: Some("bucket"),
-        endpoint: Some("http://192.168.1.1"),
+        endpoint: Some(&rt::EndpointUrl::new("http://192.168.1.1")),
         ..Params::default()
     };
     let expected = Ok(
@@ -4402,7 +4408,7 @@ fn endpoint_case_123_endpoint_override_with_aws_global_region() {
         region: Some("aws-global"),
         use_fips: true,
         use_dual_stack: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4467,7 +4473,7 @@ fn endpoint_case_127_invalid_region() {
     let params = Params {
         region: Some("us-east-2!"),
         bucket: Some("bucket.subdomain"),
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4482,7 +4488,7 @@ fn endpoint_case_128_invalid_region() {
     let params = Params {
         region: Some("us-east-2!"),
         bucket: Some("bucket"),
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -4660,7 +4666,7 @@ fn endpoint_case_139_use_global_endpoint_virtual_addressing() {
     let params = Params {
         region: Some("us-east-2"),
         bucket: Some("bucket"),
-        endpoint: Some("http://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://example.com")),
         use_global_endpoint: true,
         ..Params::default()
     };
@@ -4682,7 +4688,7 @@ fn endpoint_case_140_global_endpoint_ip_address() {
     let params = Params {
         region: Some("us-east-2"),
         bucket: Some("bucket"),
-        endpoint: Some("http://192.168.0.1"),
+        endpoint: Some(&rt::EndpointUrl::new("http://192.168.0.1")),
         use_global_endpoint: true,
         ..Params::default()
     };
@@ -4748,7 +4754,7 @@ fn endpoint_case_143_use_global_endpoint_custom_endpoint() {
         region: Some("us-east-2"),
         bucket: Some("bucket!"),
         use_global_endpoint: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -4771,7 +4777,7 @@ fn endpoint_case_144_use_global_endpoint_not_us_east_1_force_path_style() {
         bucket: Some("bucket!"),
         use_global_endpoint: true,
         force_path_style: true,
-        endpoint: Some("http://foo.com"),
+        endpoint: Some(&rt::EndpointUrl::new("http://foo.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -6559,7 +6565,9 @@ fn endpoint_case_184_virtual_addressing_private_link_us_west_2() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("us-west-2"),
         use_dual_stack: false,
@@ -6618,7 +6626,9 @@ fn endpoint_case_185_path_style_private_link_us_west_2() {
         bucket: Some("bucket-name"),
         force_path_style: true,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("us-west-2"),
         use_dual_stack: false,
@@ -6678,7 +6688,9 @@ fn endpoint_case_186_sdk_host_fips_us_west_2() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("us-west-2"),
         use_dual_stack: false,
@@ -6722,7 +6734,9 @@ fn endpoint_case_187_sdk_host_dual_stack_us_west_2() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("us-west-2"),
         use_dual_stack: true,
@@ -6770,7 +6784,9 @@ fn endpoint_case_188_sdk_host_accelerate_us_west_2() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("us-west-2"),
         use_dual_stack: false,
@@ -6813,7 +6829,7 @@ fn endpoint_case_189_sdk_host_access_point_arn_us_west_2() {
         accelerate: false,
         bucket: Some("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
         force_path_style: false,
-        endpoint: Some("https://beta.example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://beta.example.com")),
         region: Some("us-west-2"),
         use_dual_stack: false,
         use_fips: false,
@@ -6865,7 +6881,9 @@ fn endpoint_case_190_virtual_addressing_private_link_cn_north_1() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("cn-north-1"),
         use_dual_stack: false,
@@ -6924,7 +6942,9 @@ fn endpoint_case_191_path_style_private_link_cn_north_1() {
         bucket: Some("bucket-name"),
         force_path_style: true,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("cn-north-1"),
         use_dual_stack: false,
@@ -7000,7 +7020,9 @@ fn endpoint_case_193_sdk_host_dual_stack_cn_north_1() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("cn-north-1"),
         use_dual_stack: true,
@@ -7048,7 +7070,9 @@ fn endpoint_case_194_sdk_host_accelerate_cn_north_1() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("cn-north-1"),
         use_dual_stack: false,
@@ -7068,7 +7092,7 @@ fn endpoint_case_195_sdk_host_access_point_arn_cn_north_1() {
         accelerate: false,
         bucket: Some("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
         force_path_style: false,
-        endpoint: Some("https://beta.example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://beta.example.com")),
         region: Some("cn-north-1"),
         use_dual_stack: false,
         use_fips: false,
@@ -7120,7 +7144,9 @@ fn endpoint_case_196_virtual_addressing_private_link_af_south_1() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("af-south-1"),
         use_dual_stack: false,
@@ -7179,7 +7205,9 @@ fn endpoint_case_197_path_style_private_link_af_south_1() {
         bucket: Some("bucket-name"),
         force_path_style: true,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("af-south-1"),
         use_dual_stack: false,
@@ -7239,7 +7267,9 @@ fn endpoint_case_198_sdk_host_fips_af_south_1() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("af-south-1"),
         use_dual_stack: false,
@@ -7283,7 +7313,9 @@ fn endpoint_case_199_sdk_host_dual_stack_af_south_1() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("af-south-1"),
         use_dual_stack: true,
@@ -7331,7 +7363,9 @@ fn endpoint_case_200_sdk_host_accelerate_af_south_1() {
         bucket: Some("bucket-name"),
         force_path_style: false,
         endpoint: Some(
-            "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            &rt::EndpointUrl::new(
+                "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
+            ),
         ),
         region: Some("af-south-1"),
         use_dual_stack: false,
@@ -7374,7 +7408,7 @@ fn endpoint_case_201_sdk_host_access_point_arn_af_south_1() {
         accelerate: false,
         bucket: Some("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
         force_path_style: false,
-        endpoint: Some("https://beta.example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://beta.example.com")),
         region: Some("af-south-1"),
         use_dual_stack: false,
         use_fips: false,
@@ -8001,7 +8035,7 @@ fn endpoint_case_215_s3_outposts_custom_endpoint() {
         bucket: Some(
             "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
         ),
-        endpoint: Some("https://example.amazonaws.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.amazonaws.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -8119,7 +8153,7 @@ fn endpoint_case_217_outposts_arn_with_region_mismatch_custom_region_and_use_arn
         bucket: Some(
             "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
         ),
-        endpoint: Some("https://example.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.com")),
         force_path_style: false,
         use_arn_region: Some(false),
         region: Some("us-west-2"),
@@ -9388,7 +9422,7 @@ fn endpoint_case_250_object_lambda_with_custom_endpoint() {
         bucket: Some(
             "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
         ),
-        endpoint: Some("https://my-endpoint.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://my-endpoint.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -9504,7 +9538,7 @@ fn endpoint_case_253_write_get_object_response_with_custom_endpoint() {
     let params = Params {
         accelerate: false,
         use_object_lambda_endpoint: Some(true),
-        endpoint: Some("https://my-endpoint.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://my-endpoint.com")),
         region: Some("us-west-2"),
         use_dual_stack: false,
         use_fips: false,
@@ -9795,7 +9829,7 @@ fn endpoint_case_265_s3_outposts_bucket_alias_real_outpost_beta() {
     let params = Params {
         region: Some("us-east-1"),
         bucket: Some("test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kbeta0--op-s3"),
-        endpoint: Some("https://example.amazonaws.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.amazonaws.com")),
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
@@ -9829,7 +9863,7 @@ fn endpoint_case_266_s3_outposts_bucket_alias_ec2_outpost_beta() {
     let params = Params {
         region: Some("us-east-1"),
         bucket: Some("161743052723-e00000136899934034jeahy1t8gpzpbwjj8kb7beta0--op-s3"),
-        endpoint: Some("https://example.amazonaws.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.amazonaws.com")),
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
@@ -9882,7 +9916,7 @@ fn endpoint_case_268_s3_outposts_invalid_bucket_name() {
     let params = Params {
         region: Some("us-east-1"),
         bucket: Some("test-accessp-o0b1de75431d83bebd/8xz5w8ijx1qzlbp3i3kbeta0--op-s3"),
-        endpoint: Some("https://example.amazonaws.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://example.amazonaws.com")),
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
@@ -9959,7 +9993,7 @@ fn endpoint_case_272_s3_snow_with_bucket() {
     let params = Params {
         region: Some("snow"),
         bucket: Some("bucketName"),
-        endpoint: Some("http://10.0.1.12:433"),
+        endpoint: Some(&rt::EndpointUrl::new("http://10.0.1.12:433")),
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
@@ -9982,7 +10016,7 @@ fn endpoint_case_272_s3_snow_with_bucket() {
 fn endpoint_case_273_s3_snow_without_bucket() {
     let params = Params {
         region: Some("snow"),
-        endpoint: Some("https://10.0.1.12:433"),
+        endpoint: Some(&rt::EndpointUrl::new("https://10.0.1.12:433")),
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
@@ -10006,7 +10040,7 @@ fn endpoint_case_274_s3_snow_no_port() {
     let params = Params {
         region: Some("snow"),
         bucket: Some("bucketName"),
-        endpoint: Some("http://10.0.1.12"),
+        endpoint: Some(&rt::EndpointUrl::new("http://10.0.1.12")),
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
@@ -10030,7 +10064,7 @@ fn endpoint_case_275_s3_snow_dns_endpoint() {
     let params = Params {
         region: Some("snow"),
         bucket: Some("bucketName"),
-        endpoint: Some("https://amazonaws.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://amazonaws.com")),
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
@@ -12121,7 +12155,7 @@ fn endpoint_case_326_control_plane_host_override() {
         accelerate: false,
         use_s3_express_control_endpoint: Some(true),
         disable_s3_express_session_auth: Some(true),
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12148,7 +12182,7 @@ fn endpoint_case_327_control_plane_host_override_with_ap() {
         accelerate: false,
         use_s3_express_control_endpoint: Some(true),
         disable_s3_express_session_auth: Some(true),
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12174,7 +12208,7 @@ fn endpoint_case_328_control_plane_host_override_no_bucket() {
         accelerate: false,
         use_s3_express_control_endpoint: Some(true),
         disable_s3_express_session_auth: Some(true),
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12199,7 +12233,7 @@ fn endpoint_case_329_data_plane_host_override_non_virtual_session_auth() {
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
-        endpoint: Some("https://10.0.0.1"),
+        endpoint: Some(&rt::EndpointUrl::new("https://10.0.0.1")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12251,7 +12285,7 @@ fn endpoint_case_330_data_plane_host_override_non_virtual_session_auth_with_ap()
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
-        endpoint: Some("https://10.0.0.1"),
+        endpoint: Some(&rt::EndpointUrl::new("https://10.0.0.1")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12305,7 +12339,7 @@ fn endpoint_case_331_control_plane_host_override_ip() {
         accelerate: false,
         use_s3_express_control_endpoint: Some(true),
         disable_s3_express_session_auth: Some(true),
-        endpoint: Some("https://10.0.0.1"),
+        endpoint: Some(&rt::EndpointUrl::new("https://10.0.0.1")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12332,7 +12366,7 @@ fn endpoint_case_332_control_plane_host_override_ip_with_ap() {
         accelerate: false,
         use_s3_express_control_endpoint: Some(true),
         disable_s3_express_session_auth: Some(true),
-        endpoint: Some("https://10.0.0.1"),
+        endpoint: Some(&rt::EndpointUrl::new("https://10.0.0.1")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12357,7 +12391,7 @@ fn endpoint_case_333_data_plane_host_override() {
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12409,7 +12443,7 @@ fn endpoint_case_334_data_plane_host_override_with_ap() {
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         ..Params::default()
     };
     let expected = Ok(
@@ -12751,7 +12785,7 @@ fn endpoint_case_343_host_override_data_plane_bucket_error_session_auth() {
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -12793,7 +12827,7 @@ fn endpoint_case_344_host_override_data_plane_ap_error_session_auth() {
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         ..Params::default()
     };
     let expected = Err(
@@ -12835,7 +12869,7 @@ fn endpoint_case_345_host_override_data_plane_bucket_error() {
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         disable_s3_express_session_auth: Some(true),
         ..Params::default()
     };
@@ -12856,7 +12890,7 @@ fn endpoint_case_346_host_override_data_plane_ap_error() {
         use_fips: false,
         use_dual_stack: false,
         accelerate: false,
-        endpoint: Some("https://custom.com"),
+        endpoint: Some(&rt::EndpointUrl::new("https://custom.com")),
         disable_s3_express_session_auth: Some(true),
         ..Params::default()
     };

@@ -503,7 +503,7 @@ pub fn endpoint_params<'a>(
         region: config.region(),
         use_fips: config.use_fips(),
         use_dual_stack: config.use_dual_stack(),
-        endpoint: config.endpoint_url(),
+        endpoint: config.parsed_endpoint_url(),
         force_path_style: config.force_path_style(),
         accelerate: config.accelerate(),
         use_global_endpoint: config.use_global_endpoint(),

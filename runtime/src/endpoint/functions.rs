@@ -21,6 +21,28 @@ pub fn substring(input: &str, start: usize, stop: usize, reverse: bool) -> Optio
     })
 }
 
+/// Whether [`substring`] of the same arguments is `Some(expected)`, for a non-empty `expected`:
+/// the bytes are compared first, so an input that does not match is never scanned for ASCII.
+#[inline]
+pub fn substring_equals(
+    input: &str,
+    start: usize,
+    stop: usize,
+    reverse: bool,
+    expected: &str,
+) -> bool {
+    let bytes = input.as_bytes();
+    if start >= stop || bytes.len() < stop {
+        return false;
+    }
+    let range = if reverse {
+        bytes.len() - stop..bytes.len() - start
+    } else {
+        start..stop
+    };
+    bytes.get(range) == Some(expected.as_bytes()) && input.is_ascii()
+}
+
 /// `isValidHostLabel(value, allowSubDomains)`: whether `value` is an RFC 1123 host label (1 to
 /// 63 ASCII letters, digits and hyphens, not starting with a hyphen), or with
 /// `allow_subdomains`, such labels joined by dots.
@@ -124,7 +146,7 @@ pub fn uri_encode(value: &str) -> Cow<'_, str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Url<'a> {
     /// `http` or `https`.
-    pub scheme: &'a str,
+    pub scheme: &'static str,
     /// Host and port as written, without user information.
     pub authority: &'a str,
     /// The path as written; empty when the URL has none.
@@ -246,11 +268,12 @@ impl<'a> Arn<'a> {
 /// `aws.parseArn(value)`: `arn:partition:service:region:account-id:resource`, with non-empty
 /// partition, service and resource.
 pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
-    let mut parts = value.splitn(6, ':');
+    // Most values tested are plain bucket names: refuse them before searching for colons.
+    let mut parts = value.strip_prefix("arn:")?.splitn(5, ':');
     let mut next = || parts.next();
-    let (arn, partition, service, region, account_id, resource) =
-        (next()?, next()?, next()?, next()?, next()?, next()?);
-    if arn != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
+    let (partition, service, region, account_id, resource) =
+        (next()?, next()?, next()?, next()?, next()?);
+    if partition.is_empty() || service.is_empty() || resource.is_empty() {
         return None;
     }
     Some(Arn {
@@ -399,6 +422,31 @@ mod tests {
         assert_eq!(substring("abc", 0, 4, false), None);
         assert_eq!(substring("abc", 2, 2, false), None);
         assert_eq!(substring("abcdé", 0, 2, false), None);
+    }
+
+    #[test]
+    fn substring_equals_answers_as_substring_does() {
+        for input in [
+            "mybucket--x-s3",
+            "--x-s3",
+            "x-s3",
+            "é--x-s3",
+            "b--x-s3é",
+            "",
+            "arn:aws",
+        ] {
+            for (start, stop) in [(0, 6), (0, 4), (2, 4), (1, 1), (0, 20), (3, 2)] {
+                for reverse in [false, true] {
+                    for expected in ["--x-s3", "arn:", "--", "x", "s3"] {
+                        assert_eq!(
+                            substring_equals(input, start, stop, reverse, expected),
+                            substring(input, start, stop, reverse) == Some(expected),
+                            "{input:?} {start} {stop} {reverse} {expected:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

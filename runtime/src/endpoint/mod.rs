@@ -13,14 +13,15 @@ mod settings;
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Deref;
 
 pub use configured::configured_endpoint_url;
 pub use functions::{
     is_valid_host_label, is_virtual_hostable_s3_bucket, parse_arn, parse_url, split, substring,
-    uri_encode, Arn, Segments, Url,
+    substring_equals, uri_encode, Arn, Segments, Url,
 };
-pub use partition::{partition, Partition, PartitionOutputs, PARTITIONS};
-pub use settings::{check_endpoint_url, check_region};
+pub use partition::{partition, to_text, Partition, PartitionOutputs, PARTITIONS};
+pub use settings::{check_endpoint_url, check_region, EndpointUrl};
 
 /// A string that is usually a literal of the rule set and sometimes built from a template.
 pub type Text = Cow<'static, str>;
@@ -34,7 +35,7 @@ pub struct Endpoint {
     /// Headers to add to the request: each name with its values, in rule-set order.
     pub headers: Vec<(Text, Vec<Text>)>,
     /// The `authSchemes` property: how to sign, in order of preference.
-    pub auth_schemes: Vec<AuthScheme>,
+    pub auth_schemes: AuthSchemes,
     /// The `backend` property (S3 Express uses `S3Express`).
     pub backend: Option<Text>,
     /// Every other property, as the rule set wrote it.
@@ -47,14 +48,14 @@ impl Endpoint {
         Self {
             url: url.into(),
             headers: Vec::new(),
-            auth_schemes: Vec::new(),
+            auth_schemes: AuthSchemes::default(),
             backend: None,
             properties: Vec::new(),
         }
     }
 
     /// Adds the `authSchemes` property.
-    pub fn with_auth_schemes(mut self, auth_schemes: impl Into<Vec<AuthScheme>>) -> Self {
+    pub fn with_auth_schemes(mut self, auth_schemes: impl Into<AuthSchemes>) -> Self {
         self.auth_schemes = auth_schemes.into();
         self
     }
@@ -75,6 +76,66 @@ impl Endpoint {
     pub fn with_property(mut self, name: impl Into<Text>, value: Value) -> Self {
         self.properties.push((name.into(), value));
         self
+    }
+}
+
+/// The `authSchemes` endpoint property: a list of [`AuthScheme`]s. Most endpoints name one,
+/// which is held inline, so that resolving them allocates nothing for it.
+#[derive(Clone, Default)]
+pub struct AuthSchemes(Schemes);
+
+#[derive(Clone)]
+enum Schemes {
+    One([AuthScheme; 1]),
+    Many(Vec<AuthScheme>),
+}
+
+impl Default for Schemes {
+    fn default() -> Self {
+        Schemes::Many(Vec::new())
+    }
+}
+
+impl Deref for AuthSchemes {
+    type Target = [AuthScheme];
+
+    fn deref(&self) -> &[AuthScheme] {
+        match &self.0 {
+            Schemes::One(schemes) => schemes,
+            Schemes::Many(schemes) => schemes,
+        }
+    }
+}
+
+/// Inline for one scheme; `N` is a constant, so the choice folds away.
+impl<const N: usize> From<[AuthScheme; N]> for AuthSchemes {
+    fn from(schemes: [AuthScheme; N]) -> Self {
+        let mut schemes = schemes.into_iter();
+        Self(match (schemes.next(), schemes.len()) {
+            (Some(only), 0) => Schemes::One([only]),
+            (first, _) => Schemes::Many(first.into_iter().chain(schemes).collect()),
+        })
+    }
+}
+
+impl From<Vec<AuthScheme>> for AuthSchemes {
+    fn from(schemes: Vec<AuthScheme>) -> Self {
+        Self(Schemes::Many(schemes))
+    }
+}
+
+/// Equal when the lists are, however they are held.
+impl PartialEq for AuthSchemes {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for AuthSchemes {}
+
+impl fmt::Debug for AuthSchemes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -286,6 +347,20 @@ mod tests {
         assert_eq!(evaluate_bdd(&nodes, 1, |_| true), 0);
         assert_eq!(evaluate_bdd(&nodes, 9, |_| true), 0);
         assert_eq!(evaluate_bdd(&nodes, 0, |_| true), 0);
+    }
+
+    #[test]
+    fn auth_schemes_compare_as_lists() {
+        let sigv4 = || AuthScheme::new("sigv4").signing_region("us-east-1");
+        let inline = AuthSchemes::from([sigv4()]);
+        assert_eq!(inline, AuthSchemes::from(vec![sigv4()]));
+        assert_ne!(inline, AuthSchemes::from([sigv4(), sigv4()]));
+        let three = AuthSchemes::from([sigv4(), AuthScheme::new("sigv4a"), sigv4()]);
+        assert_eq!(three[1].name, "sigv4a");
+        assert_eq!(three.len(), 3);
+        assert_eq!(inline.len(), 1);
+        assert!(AuthSchemes::default().is_empty());
+        assert_eq!(format!("{inline:?}"), format!("{:?}", [sigv4()]));
     }
 
     #[test]

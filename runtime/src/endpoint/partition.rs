@@ -4,6 +4,8 @@
 //! field. Region regexes stay as the source writes them and are matched by a small hand-written
 //! matcher for the forms the table uses, so the runtime needs no regex engine.
 
+use super::Text;
+
 /// One partition: its identity, how regions are assigned to it, and its outputs.
 #[derive(Debug)]
 pub struct Partition {
@@ -216,16 +218,28 @@ pub static PARTITIONS: [Partition; 8] = [
 /// regex matches it, else `aws` (so an unknown region still gets the commercial partition, as
 /// the reference implementations do).
 pub fn partition(region: &str) -> &'static PartitionOutputs {
-    let key = key(region);
-    let found = PARTITIONS
-        .iter()
-        .find(|p| {
-            p.keys
-                .binary_search(&key)
-                .is_ok_and(|i| p.regions[i] == region)
-        })
+    let found = listing(region)
+        .map(|(p, _)| p)
         .or_else(|| PARTITIONS.iter().find(|p| p.matches_regex(region)));
     &found.unwrap_or(&PARTITIONS[0]).outputs
+}
+
+/// `value` as a [`Text`]: borrowed from the table when a partition lists it as a region (the
+/// value a result most often copies, as its signing region), else copied.
+pub fn to_text(value: &str) -> Text {
+    match listing(value) {
+        Some((_, listed)) => Text::Borrowed(listed),
+        None => Text::Owned(value.to_owned()),
+    }
+}
+
+/// The partition that lists `region` by name, and the name as it lists it.
+fn listing(region: &str) -> Option<(&'static Partition, &'static str)> {
+    let key = key(region);
+    PARTITIONS.iter().find_map(|p| {
+        let listed = *p.regions.get(p.keys.binary_search(&key).ok()?)?;
+        (listed == region).then_some((p, listed))
+    })
 }
 
 /// The first 16 bytes of `region` as a big-endian integer, zero-padded. For strings without
@@ -234,18 +248,14 @@ pub fn partition(region: &str) -> &'static PartitionOutputs {
 const fn key(region: &str) -> u128 {
     let bytes = region.as_bytes();
     let len = if bytes.len() < 16 { bytes.len() } else { 16 };
-    let mut key = 0u128;
-    let mut i = 0;
-    while i < len {
-        key = key << 8 | bytes[i] as u128;
-        i += 1;
-    }
-    // `len` is 1..=16 for every listed region; an empty input has key 0 and matches none.
-    if len == 0 {
-        0
-    } else {
-        key << (8 * (16 - len))
-    }
+    // One copy and one load rather than a shift per byte. An empty input has key 0 and
+    // matches no listed region.
+    let mut padded = [0; 16];
+    padded
+        .split_at_mut(len)
+        .0
+        .copy_from_slice(bytes.split_at(len).0);
+    u128::from_be_bytes(padded)
 }
 
 const fn keys<const N: usize>(regions: &[&str; N]) -> [u128; N] {
@@ -319,6 +329,18 @@ mod tests {
         assert_eq!(partition("us-gov-central-2").name, "aws-us-gov");
         assert_eq!(partition("mars-east-1").name, "aws");
         assert_eq!(partition("").name, "aws");
+    }
+
+    #[test]
+    fn listed_regions_become_text_without_a_copy() {
+        assert!(matches!(to_text("us-east-1"), Text::Borrowed("us-east-1")));
+        assert!(matches!(
+            to_text("cn-north-1"),
+            Text::Borrowed("cn-north-1")
+        ));
+        for unlisted in ["us-east-1x", "us-east-", "", "my-bucket"] {
+            assert!(matches!(to_text(unlisted), Text::Owned(ref s) if s == unlisted));
+        }
     }
 
     #[test]

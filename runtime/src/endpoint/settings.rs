@@ -2,7 +2,91 @@
 //! before any I/O with an error saying which value and why, rather than the rules' generic
 //! answer (`Invalid region`) or a request sent somewhere else (a port the URL parser ignored).
 
+use super::functions::{parse_url, Url};
 use crate::error::BuildError;
+
+/// The endpoint URL setting (the `SDK::Endpoint` built-in), read once when the configuration is
+/// built: a configuration cannot change afterwards, so every request reuses what is found here
+/// rather than checking and parsing the URL again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointUrl {
+    text: String,
+    /// What [`parse_url`] finds in `text`, as positions: a struct cannot borrow from itself.
+    parts: Option<UrlParts>,
+    /// Whether [`check_endpoint_url`] accepts `text`.
+    usable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UrlParts {
+    scheme: &'static str,
+    /// Where the path starts in `text` (its length when there is no path).
+    path_start: usize,
+    is_ip: bool,
+}
+
+impl EndpointUrl {
+    /// Checks and parses `text`; a URL that fails either is kept, to fail where it is used.
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let parts = parse_url(&text).map(|url| UrlParts {
+            scheme: url.scheme,
+            path_start: text.len() - url.path.len(),
+            is_ip: url.is_ip,
+        });
+        let usable = check_endpoint_url(&text).is_ok();
+        Self {
+            text,
+            parts,
+            usable,
+        }
+    }
+
+    /// The URL as configured.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The rules' `parseURL` of the URL: the same as [`parse_url`] of [`as_str`](Self::as_str).
+    #[inline]
+    pub fn url(&self) -> Option<Url<'_>> {
+        let UrlParts {
+            scheme,
+            path_start,
+            is_ip,
+        } = self.parts?;
+        let (before_path, path) = self.text.split_at_checked(path_start)?;
+        Some(Url {
+            scheme,
+            authority: before_path.get(scheme.len() + "://".len()..)?,
+            path,
+            is_ip,
+        })
+    }
+
+    /// [`check_endpoint_url`] of the URL; its error is built again only when it fails.
+    #[inline]
+    pub fn check(&self) -> Result<(), BuildError> {
+        if self.usable {
+            Ok(())
+        } else {
+            check_endpoint_url(&self.text)
+        }
+    }
+}
+
+impl From<String> for EndpointUrl {
+    fn from(text: String) -> Self {
+        Self::new(text)
+    }
+}
+
+impl From<&str> for EndpointUrl {
+    fn from(text: &str) -> Self {
+        Self::new(text)
+    }
+}
 
 /// A region is one DNS label: 1 to 63 letters, digits and hyphens, not starting or ending with
 /// a hyphen (`us-east-1`).
@@ -124,6 +208,26 @@ mod tests {
             let error = check_endpoint_url(bad).unwrap_err();
             assert_eq!(error.member(), Some("endpoint_url"));
             assert!(error.to_string().contains(says), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_endpoint_url_is_checked_and_parsed_once_with_the_same_answers() {
+        for text in [
+            "http://127.0.0.1:9000",
+            "https://s3.example.com/base/path/",
+            "http://[::1]:65535/base",
+            "HTTPS://S3.EXAMPLE.COM",
+            "http://host:99999",
+            "ftp://host",
+            "https://example.com?x=1",
+            "http://",
+            "http://ho st",
+        ] {
+            let url = EndpointUrl::new(text);
+            assert_eq!(url.as_str(), text);
+            assert_eq!(url.url(), parse_url(text), "{text}");
+            assert_eq!(url.check(), check_endpoint_url(text), "{text}");
         }
     }
 }

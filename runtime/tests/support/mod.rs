@@ -292,7 +292,7 @@ pub fn operation(server: &Server) -> Operation<'static, String, String> {
         error_in_success: true,
         request: SerializedRequest::new(Method::GET),
         checksums: Checksums::default(),
-        endpoint: Endpoint::new(server.uri("")).with_auth_schemes(vec![auth]),
+        endpoint: Endpoint::new(server.uri("")).with_auth_schemes([auth]),
         endpoint_in_region: None,
         deserialize: Deserialize::Buffered(|response: &Response<Bytes>| {
             String::from_utf8(response.body().to_vec()).map_err(|_| ResponseError::new("not UTF-8"))

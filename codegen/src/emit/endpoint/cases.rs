@@ -237,6 +237,7 @@ fn test(index: usize, case: &Value, params: &[Param]) -> Result<TokenStream, Str
                 .ok_or(format!("unknown parameter `{key}`"))?;
             let value = match (value, p.name.ty) {
                 (Value::String(s), Ty::Str) => quote!(#s),
+                (Value::String(s), Ty::EndpointUrl) => quote!(&rt::EndpointUrl::new(#s)),
                 (Value::Bool(b), Ty::Bool) => quote!(#b),
                 _ => {
                     return Err(format!(

@@ -71,15 +71,48 @@ pub(super) struct Name {
 }
 
 impl Name {
-    /// Reads the value where conditions run.
-    pub(super) fn read(&self) -> Typed {
+    /// The value as it is held, where conditions run.
+    fn held(&self) -> Typed {
         let ident = &self.ident;
         let place = if self.param {
             quote!(params.#ident)
         } else {
             quote!(vars.#ident)
         };
-        Typed::new(place, self.ty, self.opt).deref_cow()
+        Typed::new(place, self.ty, self.opt)
+    }
+
+    /// Reads the value where conditions run.
+    pub(super) fn read(&self) -> Typed {
+        if self.ty == Ty::EndpointUrl {
+            return apply(
+                vec![self.held()],
+                Ty::Str,
+                false,
+                Some(quote!(rt::EndpointUrl::as_str)),
+                |a| {
+                    let x = &a[0];
+                    quote!(#x.as_str())
+                },
+            );
+        }
+        self.held().deref_cow()
+    }
+
+    /// `parseURL` of the endpoint URL parameter: the parts found when it was set.
+    fn parsed_url(&self) -> Option<Typed> {
+        (self.ty == Ty::EndpointUrl).then(|| {
+            apply(
+                vec![self.held()],
+                Ty::Url,
+                true,
+                Some(quote!(rt::EndpointUrl::url)),
+                |a| {
+                    let x = &a[0];
+                    quote!(#x.url())
+                },
+            )
+        })
     }
 }
 
@@ -168,6 +201,9 @@ fn equals_condition(args: &[Expr], scope: &Scope) -> Result<TokenStream, String>
     let [a, b] = args else {
         return Err("equality takes two arguments".into());
     };
+    if let Some(test) = substring_equals(a, b, scope)? {
+        return Ok(test);
+    }
     // Literal `true`/`false` on either side: test the other side itself.
     let (value, literal) = match (a, b) {
         (other, Expr::Bool(lit)) | (Expr::Bool(lit), other) => (emit(other, scope)?, Some(*lit)),
@@ -195,8 +231,56 @@ fn equals_condition(args: &[Expr], scope: &Scope) -> Result<TokenStream, String>
     })
 }
 
+/// `substring(...)` compared with a non-empty literal, directly or through `coalesce(..., "")`
+/// as the BDD writes it, as one `rt::substring_equals` call, which compares the bytes before it
+/// checks the input is ASCII. `None` for any other equality.
+fn substring_equals(a: &Expr, b: &Expr, scope: &Scope) -> Result<Option<TokenStream>, String> {
+    let (value, Expr::Str(expected)) = (a, b) else {
+        return Ok(None);
+    };
+    if expected.is_empty() || expected.contains(['{', '}']) {
+        return Ok(None);
+    }
+    let value = match value {
+        Expr::Call { name, args } if name == "coalesce" => match args.as_slice() {
+            [inner, Expr::Str(fallback)] if fallback.is_empty() => inner,
+            _ => return Ok(None),
+        },
+        other => other,
+    };
+    let Expr::Call { name, args } = value else {
+        return Ok(None);
+    };
+    if name != "substring" || args.len() != 4 {
+        return Ok(None);
+    }
+    let values = args
+        .iter()
+        .map(|a| emit(a, scope).map(Typed::into_str))
+        .collect::<Result<Vec<_>, _>>()?;
+    expect(&values, &[Ty::Str, Ty::Int, Ty::Int, Ty::Bool], "substring")?;
+    let test = apply(
+        values,
+        Ty::Bool,
+        false,
+        None,
+        |a| quote!(rt::substring_equals(#(#a),*, #expected)),
+    );
+    Ok(Some(truthy(test)))
+}
+
 /// A function call.
 fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Typed, String> {
+    match (name, args) {
+        ("parseURL", [Expr::Ref(rule)]) => {
+            if let Some(parsed) = scope.get(rule)?.parsed_url() {
+                return Ok(parsed);
+            }
+        }
+        // Whether a value is set does not depend on how it reads.
+        ("isSet", [Expr::Ref(rule)]) => return Ok(is_set(&scope.get(rule)?.held())),
+        _ => {}
+    }
     let values = args
         .iter()
         .map(|a| emit(a, scope))
@@ -215,13 +299,7 @@ fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Typed, String> {
     match name {
         "isSet" => {
             arity(1)?;
-            let v = &values[0];
-            let ts = v.operand();
-            Ok(if v.opt {
-                Typed::new(quote!(#ts.is_some()), Ty::Bool, false)
-            } else {
-                Typed::new(quote!(true), Ty::Bool, false)
-            })
+            Ok(is_set(&values[0]))
         }
         "not" => {
             arity(1)?;
@@ -361,6 +439,16 @@ fn call(name: &str, args: &[Expr], scope: &Scope) -> Result<Typed, String> {
             Ok(value)
         }
         _ => Err(format!("unsupported function `{name}`")),
+    }
+}
+
+/// `isSet(value)`.
+fn is_set(value: &Typed) -> Typed {
+    let ts = value.operand();
+    if value.opt {
+        Typed::new(quote!(#ts.is_some()), Ty::Bool, false)
+    } else {
+        Typed::new(quote!(true), Ty::Bool, false)
     }
 }
 

@@ -27,18 +27,18 @@ pub(crate) fn module(ir: &Ir<'_>) -> Result<TokenStream, Error> {
         pub struct Params<'a> {
             /// The region to sign for.
             pub region: Option<&'a str>,
-            /// The URL to send requests to.
-            pub endpoint: Option<&'a str>,
+            /// The URL to send requests to, checked and parsed when the configuration was built.
+            pub endpoint: Option<&'a rt::EndpointUrl>,
         }
 
         /// The configured endpoint URL, with SigV4 signing for the configured region.
         pub fn resolve(params: &Params<'_>) -> Result<rt::Endpoint, rt::ResolveError> {
-            let url = rt::need(params.endpoint, "Endpoint")?;
+            let url = rt::need(params.endpoint, "Endpoint")?.as_str();
             let region = rt::need(params.region, "Region")?;
             let auth = rt::AuthScheme::new("sigv4")
                 .signing_name(#signing_name)
                 .signing_region(region.to_owned());
-            Ok(rt::Endpoint::new(url).with_auth_schemes(vec![auth]))
+            Ok(rt::Endpoint::new(url).with_auth_schemes([auth]))
         }
     })
 }

@@ -89,7 +89,9 @@ fn module(bdd: &Value, tests: &Value, calls: &cases::Calls<'_>) -> Result<Endpoi
     let (root, nodes) = nodes(bdd, conditions.len(), results.len())?;
 
     let vars: Vec<&Name> = scope.names.iter().filter(|n| !n.param).collect();
-    let params_lifetime = params.iter().any(|p| p.name.ty == Ty::Str);
+    let params_lifetime = params
+        .iter()
+        .any(|p| matches!(p.name.ty, Ty::Str | Ty::EndpointUrl));
     let vars_lifetime = vars
         .iter()
         .any(|n| !matches!(n.ty, Ty::Bool | Ty::Int | Ty::Partition | Ty::StaticStr));

@@ -23,6 +23,7 @@ pub(super) fn params(bdd: &Value) -> Result<Vec<Param>, String> {
         .iter()
         .map(|(rule, p)| {
             let ty = match p.get("type").and_then(Value::as_str) {
+                Some("string") if crate::ir::is_endpoint_url(p) => Ty::EndpointUrl,
                 Some("string") => Ty::Str,
                 Some("boolean") => Ty::Bool,
                 other => return Err(format!("parameter `{rule}` has unsupported type {other:?}")),
@@ -68,6 +69,7 @@ pub(super) fn params(bdd: &Value) -> Result<Vec<Param>, String> {
 pub(super) fn params_struct(params: &[Param], lifetime: bool) -> TokenStream {
     let rust_ty = |p: &Param| match p.name.ty {
         Ty::Str => quote!(&'a str),
+        Ty::EndpointUrl => quote!(&'a rt::EndpointUrl),
         _ => quote!(bool),
     };
     let fields = params.iter().map(|p| {

@@ -46,7 +46,9 @@ fn result(r: &Value, scope: &Scope, schemes: &mut SchemeFns) -> Result<TokenStre
                 let parts = template::template_pieces(&pieces, scope, &mut locals)?;
                 Ok(Text::Built(match parts.as_slice() {
                     [(part, PieceKind::Static)] => return Ok(Text::StaticExpr(part.clone())),
-                    [(part, PieceKind::Borrowed)] => quote!(#part.to_owned()),
+                    [(part, PieceKind::Borrowed)] => {
+                        return Ok(Text::Copied(quote!(rt::to_text(#part))))
+                    }
                     _ => {
                         let parts = parts.iter().map(|(part, _)| part);
                         quote!(rt::concat(&[#(#parts),*]))
@@ -91,6 +93,8 @@ pub(super) enum Text {
     StaticExpr(TokenStream),
     /// An expression of type `String`.
     Built(TokenStream),
+    /// An expression of type `rt::Text`: one borrowed value, copied unless the table has it.
+    Copied(TokenStream),
 }
 
 impl Text {
@@ -98,7 +102,7 @@ impl Text {
     fn into_text(self) -> TokenStream {
         match self {
             Text::Static(s) => quote!(#s),
-            Text::StaticExpr(ts) | Text::Built(ts) => ts,
+            Text::StaticExpr(ts) | Text::Built(ts) | Text::Copied(ts) => ts,
         }
     }
 
@@ -108,6 +112,7 @@ impl Text {
             Text::Static(s) => quote!(::std::borrow::Cow::Borrowed(#s)),
             Text::StaticExpr(ts) => quote!(::std::borrow::Cow::Borrowed(#ts)),
             Text::Built(ts) => quote!(::std::borrow::Cow::Owned(#ts)),
+            Text::Copied(ts) => ts,
         }
     }
 }

@@ -21,6 +21,9 @@ pub(super) enum Ty {
     Partition,
     /// `rt::Segments<'a>`: a list of strings.
     Array,
+    /// `&'a rt::EndpointUrl`: the endpoint URL parameter, a string parsed once. Read as a
+    /// string, except by `parseURL`, which takes the parsed parts.
+    EndpointUrl,
 }
 
 impl Ty {
@@ -36,6 +39,7 @@ impl Ty {
             Ty::Arn => quote!(rt::Arn<'a>),
             Ty::Partition => quote!(&'static rt::PartitionOutputs),
             Ty::Array => quote!(rt::Segments<'a>),
+            Ty::EndpointUrl => quote!(&'a rt::EndpointUrl),
         }
     }
 }
