@@ -200,25 +200,27 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 /// One request (connections, lazy initialisation), then `n` more, for instruction counts:
 /// the count of `n` requests less that of 0, over `n`, is one request's. Prints the
-/// allocations per request of the `n`, and the largest heap peak of one.
+/// allocations per request of the `n`, and the median of their heap peaks.
 fn requests(contender: Contender, scenario: Scenario, n: u64, ports: &Ports) {
     let rt = runtime();
     let mut caller = Caller::new(contender, scenario, ports.addr(scenario));
     rt.block_on(caller.check());
     let before = Allocated::now();
-    let mut heap_peak = 0;
+    let mut heap_peaks = Vec::with_capacity(n as usize);
     rt.block_on(async {
         for _ in 0..n {
             let heap = HeapPeak::mark();
             std::hint::black_box(caller.call().await);
-            heap_peak = heap_peak.max(heap.above());
+            heap_peaks.push(heap.above());
         }
     });
     let allocated = Allocated::since(before);
+    heap_peaks.sort();
+    let heap_peak = heap_peaks.get(heap_peaks.len() / 2).copied().unwrap_or(0);
     let per_request = |count: u64| count as f64 / n.max(1) as f64;
     println!(
         "{} {}: {n} requests, {:.1} allocations and {:.0} bytes allocated per request, \
-         heap peak {heap_peak} bytes above the heap before a request (response body {} bytes)",
+         median heap peak {heap_peak} bytes above the heap before a request (response body {} bytes)",
         contender.arg(),
         scenario.arg(),
         per_request(allocated.allocations),

@@ -76,21 +76,21 @@ pub fn table(quick: bool) {
         rows.push(Row::new(
             scenario.name(),
             match body_len {
-                0 => "heap peak of a request".into(),
+                0 => "heap peak of a request (median)".into(),
                 _ => format!(
-                    "heap peak of a request / response body ({})",
+                    "heap peak of a request (median) / response body ({})",
                     bytes_name(body_len as f64)
                 ),
             },
             runs.each_ref().map(|run| match body_len {
-                0 => bytes_name(run.heap_peak as f64),
+                0 => bytes_name(run.heap_peak() as f64),
                 _ => format!(
                     "{} / {:.2}×",
-                    bytes_name(run.heap_peak as f64),
-                    run.heap_peak as f64 / body_len as f64
+                    bytes_name(run.heap_peak() as f64),
+                    run.heap_peak() as f64 / body_len as f64
                 ),
             }),
-            runs.each_ref().map(|run| run.heap_peak as f64),
+            runs.each_ref().map(|run| run.heap_peak() as f64),
         ));
     }
     eprintln!("throughput ...");
@@ -148,8 +148,8 @@ fn callers(rt: &Runtime, scenario: Scenario, server: &Server) -> [Caller; 3] {
 struct Run {
     latencies: Vec<Duration>,
     allocated: Allocated,
-    /// The largest heap peak of one request, above the heap before it.
-    heap_peak: u64,
+    /// Each request's heap peak, above the heap before it.
+    heap_peaks: Vec<u64>,
 }
 
 impl Run {
@@ -166,6 +166,12 @@ impl Run {
         } else {
             format!("{:.1} / {:.1} / {:.1} ms", p50 * 1e3, p90 * 1e3, p99 * 1e3)
         }
+    }
+
+    /// The median of the requests' heap peaks: a typical request's, as the first requests
+    /// of a round may also grow a pooled connection's buffers.
+    fn heap_peak(&self) -> u64 {
+        self.heap_peaks[self.heap_peaks.len() / 2]
     }
 
     fn allocated_per_request(&self) -> [f64; 2] {
@@ -186,7 +192,7 @@ fn latency_rounds(
     let mut runs = [(); 3].map(|()| Run {
         latencies: Vec::with_capacity(samples),
         allocated: Allocated::default(),
-        heap_peak: 0,
+        heap_peaks: Vec::with_capacity(samples),
     });
     for round in 0..effort.latency_rounds {
         for i in (0..3).map(|i| (i + round) % 3) {
@@ -198,7 +204,7 @@ fn latency_rounds(
                     let start = Instant::now();
                     std::hint::black_box(caller.call().await);
                     run.latencies.push(start.elapsed());
-                    run.heap_peak = run.heap_peak.max(heap.above());
+                    run.heap_peaks.push(heap.above());
                 }
             });
             run.allocated += Allocated::since(before);
@@ -206,6 +212,7 @@ fn latency_rounds(
     }
     for run in &mut runs {
         run.latencies.sort();
+        run.heap_peaks.sort();
     }
     runs
 }
