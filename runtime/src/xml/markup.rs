@@ -68,6 +68,33 @@ static ENDS_NAME: [bool; 256] = {
     table
 };
 
+/// Where in `bytes` the first byte of [`ENDS_NAME`] is. Every such byte is below `?`, and most
+/// of a name's bytes are letters, above it: eight bytes at a time, the first byte below `?` is
+/// found by arithmetic, and the table decides whether it ends the name (a digit, `-` or `.`
+/// does not).
+fn name_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while let Some((word, _)) = bytes[at..].split_first_chunk::<8>() {
+        let x = u64::from_le_bytes(*word);
+        // The high bit of each byte below `?`; the lowest one set is exact (borrows only add
+        // bits above it).
+        let below = x.wrapping_sub(ONES * u64::from(b'?')) & !x & HIGH_BITS;
+        if below == 0 {
+            at += 8;
+            continue;
+        }
+        let i = at + (below.trailing_zeros() / 8) as usize;
+        if ENDS_NAME[usize::from(bytes[i])] {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    let ends_name = |b: &u8| ENDS_NAME[usize::from(*b)];
+    bytes[at..].iter().position(ends_name).map(|i| at + i)
+}
+
 const fn is_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -187,12 +214,11 @@ impl<'a> Tokenizer<'a> {
         let name_start = start + 1;
         // The name, read once: most tags are nothing else.
         let rest = &bytes[name_start..];
-        let ends_name = |b: &u8| ENDS_NAME[usize::from(*b)];
         let mut colon = None;
-        let mut end = rest.iter().position(ends_name);
+        let mut end = name_end(rest);
         while let Some(i) = end.filter(|&i| rest[i] == b':') {
             colon.get_or_insert(i + 1);
-            end = rest[i + 1..].iter().position(ends_name).map(|j| i + 1 + j);
+            end = name_end(&rest[i + 1..]).map(|j| i + 1 + j);
         }
         let Some(end) = end.map(|i| name_start + i) else {
             return Err(self.syntax(Syntax::UnclosedTag));
@@ -498,5 +524,37 @@ impl<'a> Iterator for Attributes<'a> {
             self.pos = self.attributes.len();
         }
         next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte-by-byte definition `name_end` computes eight bytes at a time.
+    fn name_end_bytewise(bytes: &[u8]) -> Option<usize> {
+        bytes.iter().position(|&b| ENDS_NAME[usize::from(b)])
+    }
+
+    #[test]
+    fn name_end_finds_the_first_byte_that_ends_a_name() {
+        // Every byte value at every position of the first two words and the tail, after name
+        // bytes below `?` (digits, `-`, `.`: the arithmetic's candidates the table refuses),
+        // above it, and non-ASCII.
+        for prefix in [
+            &b"abcdefghijklmnopqrst"[..],
+            b"0123-4.5678-9.0123",
+            "é€a😀bcdefghij".as_bytes(),
+        ] {
+            for len in 0..=prefix.len() {
+                for byte in 0..=255u8 {
+                    let mut bytes = prefix[..len].to_vec();
+                    bytes.push(byte);
+                    bytes.extend_from_slice(b"xyz>more");
+                    assert_eq!(name_end(&bytes), name_end_bytewise(&bytes), "{bytes:?}");
+                    assert_eq!(name_end(&bytes[..len]), name_end_bytewise(&bytes[..len]));
+                }
+            }
+        }
     }
 }
