@@ -100,7 +100,7 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
         };
         getters.push(quote!(#docs pub fn #name(&self) -> #getter_ty { #getter }));
         if p.ty == EndpointParamType::EndpointUrl {
-            let parsed = format_ident!("parsed_{name}");
+            let parsed = parsed_getter(p.setting.as_deref().unwrap_or_default());
             getters.push(quote! {
                 /// The endpoint URL as requests read it: checked and parsed once.
                 pub(crate) fn #parsed(&self) -> Option<&s3_runtime::endpoint::EndpointUrl> {
@@ -376,4 +376,10 @@ fn config(ir: &Ir<'_>) -> Result<TokenStream, Error> {
             }
         }
     })
+}
+
+/// The crate-private getter of the endpoint URL setting `setting` as requests read it, checked
+/// and parsed ([`EndpointParamType::EndpointUrl`]).
+pub(super) fn parsed_getter(setting: &str) -> proc_macro2::Ident {
+    format_ident!("parsed_{setting}")
 }

@@ -2,9 +2,10 @@
 //! rule-set values as Rust values of the configuration or of `endpoint::Params`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
+use super::config::parsed_getter;
 use crate::ir::{EndpointParam, EndpointParamType, Ir, OperationIr};
 use crate::naming::ident;
 use crate::Error;
@@ -114,13 +115,11 @@ fn endpoint_params(op: &OperationIr<'_>, ir: &Ir<'_>) -> Result<TokenStream, Err
                 None => value,
             }
         } else if let Some(setting) = &p.setting {
-            let setting = ident(setting);
-            if p.ty == EndpointParamType::EndpointUrl {
-                let parsed = format_ident!("parsed_{setting}");
-                quote!(config.#parsed())
-            } else {
-                quote!(config.#setting())
-            }
+            let getter = match p.ty {
+                EndpointParamType::EndpointUrl => parsed_getter(setting),
+                _ => ident(setting),
+            };
+            quote!(config.#getter())
         } else if let Some(default) = p.default {
             param_value(p, default, false)?
         } else {

@@ -9,15 +9,25 @@ use std::borrow::Cow;
 /// from the end when `reverse` is set. `None` if the input is not ASCII or too short, or if
 /// `start >= stop`.
 pub fn substring(input: &str, start: usize, stop: usize, reverse: bool) -> Option<&str> {
-    if start >= stop || input.len() < stop || !input.is_ascii() {
+    let range = substring_range(input.len(), start, stop, reverse)?;
+    // ASCII: every byte index is a char boundary.
+    input.is_ascii().then(|| &input[range])
+}
+
+/// The byte range [`substring`] takes of an input `len` bytes long, ASCII or not.
+fn substring_range(
+    len: usize,
+    start: usize,
+    stop: usize,
+    reverse: bool,
+) -> Option<std::ops::Range<usize>> {
+    if start >= stop || len < stop {
         return None;
     }
-    let len = input.len();
-    // ASCII: every byte index is a char boundary.
     Some(if reverse {
-        &input[len - stop..len - start]
+        len - stop..len - start
     } else {
-        &input[start..stop]
+        start..stop
     })
 }
 
@@ -31,16 +41,9 @@ pub fn substring_equals(
     reverse: bool,
     expected: &str,
 ) -> bool {
-    let bytes = input.as_bytes();
-    if start >= stop || bytes.len() < stop {
-        return false;
-    }
-    let range = if reverse {
-        bytes.len() - stop..bytes.len() - start
-    } else {
-        start..stop
-    };
-    bytes.get(range) == Some(expected.as_bytes()) && input.is_ascii()
+    substring_range(input.len(), start, stop, reverse)
+        .is_some_and(|range| &input.as_bytes()[range] == expected.as_bytes())
+        && input.is_ascii()
 }
 
 /// `isValidHostLabel(value, allowSubDomains)`: whether `value` is an RFC 1123 host label (1 to

@@ -154,18 +154,19 @@ impl<'a> Tokenizer<'a> {
         let bytes = self.body.as_bytes();
         let start = self.pos;
         let lt = start + memchr::memchr2(b'<', b'&', bytes.get(start..)?)?;
-        let name_start = lt + 2;
-        let name_end = name_start + open.len();
-        let closes = bytes[lt] == b'<'
-            && bytes.get(lt + 1) == Some(&b'/')
-            && bytes.get(name_start..name_end) == Some(open.as_bytes())
-            && bytes.get(name_end) == Some(&b'>');
-        if !closes {
-            return None;
-        }
+        self.pos = self.end_tag_at(lt, open)?;
         self.start = lt;
-        self.pos = name_end + 1;
         Some(&self.body[start..lt])
+    }
+
+    /// Where the end tag `</open>` ends (after its `>`) if it starts at `lt`.
+    fn end_tag_at(&self, lt: usize, open: &str) -> Option<usize> {
+        let bytes = self.body.as_bytes();
+        let name_end = lt + 2 + open.len();
+        let closes = bytes.get(lt..lt + 2) == Some(b"</")
+            && bytes.get(lt + 2..name_end) == Some(open.as_bytes())
+            && bytes.get(name_end) == Some(&b'>');
+        closes.then_some(name_end + 1)
     }
 
     /// The markup that starts with the `<` at `start`.
@@ -174,18 +175,12 @@ impl<'a> Tokenizer<'a> {
         match bytes.get(start + 1) {
             Some(b'/') => {
                 let name_start = start + 2;
-                if let Some(open) = open {
-                    let name_end = name_start + open.len();
-                    if bytes.get(name_start..name_end) == Some(open.as_bytes())
-                        && bytes.get(name_end) == Some(&b'>')
-                    {
-                        self.pos = name_end + 1;
-                        let name = &self.body[name_start..name_end];
-                        return Ok(Token::End {
-                            name,
-                            checked: true,
-                        });
-                    }
+                if let Some(end) = open.and_then(|open| self.end_tag_at(start, open)) {
+                    self.pos = end;
+                    return Ok(Token::End {
+                        name: &self.body[name_start..end - 1],
+                        checked: true,
+                    });
                 }
                 let Some(close) = find_byte(bytes, name_start, b'>') else {
                     return Err(self.syntax(Syntax::UnclosedTag));
